@@ -1,0 +1,82 @@
+package ai.kiku.common.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.stream.Collectors;
+
+/**
+ * Turns every failure of a request into an RFC 9457 problem+json answer, so that bad input always
+ * gets a 4xx naming the problem and nothing leaks a stack trace.
+ */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return respond(e.problem());
+    }
+
+    /** Malformed JSON or a value of the wrong type: 400 naming the field when there is one. */
+    @ServerExceptionMapper(priority = 1)
+    public Response json(JsonProcessingException e) {
+        String field = null;
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            field = mapping.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+        }
+        String detail = field == null ? "request body is not valid JSON" : "field '" + field + "' has an invalid value";
+        Problem problem = new Problem("https://kiku.ai/problems/invalid-request", "Invalid request", 400, detail);
+        if (field != null) {
+            problem.with("field", field);
+        }
+        return respond(problem);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return json(json);
+        }
+        if (cause instanceof ProblemException problem) {
+            return problem(problem);
+        }
+        String title = Response.Status.fromStatusCode(status) != null
+                ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Error";
+        String detail = switch (status) {
+            case 404 -> "no such resource";
+            case 405 -> "method not allowed on this resource";
+            case 406 -> "cannot produce the requested media type";
+            case 413 -> "request body too large";
+            case 415 -> "unsupported content type; send application/json";
+            default -> title;
+        };
+        if (status >= 500) {
+            LOG.errorf(e, "request failed with %d", status);
+        }
+        return respond(new Problem("https://kiku.ai/problems/http-" + status, title, status, detail));
+    }
+
+    /** Last resort: a fault of ours, logged with its stack trace, answered without one. */
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e) {
+        if (e instanceof ProblemException p) {
+            return problem(p);
+        }
+        LOG.error("unexpected failure", e);
+        return respond(new Problem("https://kiku.ai/problems/internal", "Internal error", 500,
+                "the request could not be completed; it changed nothing that was not already committed"));
+    }
+
+    public static Response respond(Problem problem) {
+        return Response.status(problem.getStatus()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+}

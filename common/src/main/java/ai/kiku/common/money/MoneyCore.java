@@ -1,0 +1,155 @@
+package ai.kiku.common.money;
+
+import ai.kiku.common.redis.KeySchema;
+import ai.kiku.common.redis.LuaScript;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The atomic money operations (reserve, settle, release, credit, peek, rebuild, snapshot), each a
+ * single Lua call on the node that owns the account's partition.
+ */
+@ApplicationScoped
+public class MoneyCore {
+
+    private static final LuaScript RESERVE = LuaScript.load("reserve");
+    private static final LuaScript SETTLE = LuaScript.load("settle");
+    private static final LuaScript RELEASE = LuaScript.load("release");
+    private static final LuaScript CREDIT = LuaScript.load("credit");
+    private static final LuaScript PEEK = LuaScript.load("peek");
+    private static final LuaScript REBUILD = LuaScript.load("rebuild");
+    private static final LuaScript SNAPSHOT = LuaScript.load("snapshot");
+    private static final long MINUTE_MS = 60_000L;
+
+    private final Redis redis;
+    private final MoneyConfig config;
+    private final Clock clock;
+    private final Counter lateSettles;
+
+    public MoneyCore(Redis redis, MoneyConfig config, MeterRegistry registry) {
+        this(redis, config, registry, Clock.systemUTC());
+    }
+
+    MoneyCore(Redis redis, MoneyConfig config, MeterRegistry registry, Clock clock) {
+        this.redis = redis;
+        this.config = config;
+        this.clock = clock;
+        this.lateSettles = Counter.builder("kiku.money.late.settles")
+                .description("Settles that arrived after their hold expired; charged anyway")
+                .register(registry);
+    }
+
+    /** Reserves {@code amountMicros} for request {@code holdId} on behalf of an API key. */
+    public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros) {
+        Micros.requireInRange(amountMicros);
+        long now = clock.millis();
+        long minute = now / MINUTE_MS;
+        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
+                KeySchema.rateWindow(accountId, keyId, minute), KeySchema.holds(accountId),
+                KeySchema.holdExpiries(accountId));
+        List<String> args = List.of(holdId, Long.toString(amountMicros), Long.toString(now),
+                Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120");
+        long resetMillis = (minute + 1) * MINUTE_MS - now;
+        return RESERVE.run(redis, keys, args).map(r -> new ReserveResult(
+                ReserveOutcome.values()[r.get(0).toInteger()], r.get(1).toLong(), r.get(2).toLong(),
+                r.get(3).toLong(), r.get(4).toLong(), resetMillis));
+    }
+
+    /** Charges {@code costMicros} (at most the hold) and records the usage in the same step. */
+    public Uni<SettleResult> settle(long accountId, String holdId, long costMicros, Usage usage) {
+        Micros.requireInRange(costMicros);
+        if (costMicros < 0) {
+            throw new IllegalArgumentException("negative cost");
+        }
+        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
+                KeySchema.holdExpiries(accountId), KeySchema.usageLog(accountId));
+        List<String> args = List.of(holdId, Long.toString(costMicros), Long.toString(clock.millis()),
+                Long.toString(config.holdRetention().toMillis()), Long.toString(accountId),
+                Long.toString(usage.keyId()), usage.product(), usage.model(),
+                Long.toString(usage.inputTokens()), Long.toString(usage.outputTokens()));
+        return SETTLE.run(redis, keys, args).map(r -> {
+            boolean late = r.get(4).toInteger() == 1;
+            if (late) {
+                lateSettles.increment();
+            }
+            return new SettleResult(r.get(0).toInteger() == 1, r.get(3).toLong(), late,
+                    r.get(1).toLong(), r.get(2).toLong());
+        });
+    }
+
+    /** Closes an open hold without charge; false when there was nothing open to release. */
+    public Uni<Boolean> release(long accountId, String holdId) {
+        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
+                KeySchema.holdExpiries(accountId));
+        List<String> args = List.of(holdId, Long.toString(clock.millis()),
+                Long.toString(config.holdRetention().toMillis()));
+        return RELEASE.run(redis, keys, args).map(r -> r.get(0).toInteger() == 0);
+    }
+
+    /**
+     * Applies a signed amount once per ledger reference: positive credits, negative debits (which
+     * may take the balance below zero, e.g. a chargeback).
+     */
+    public Uni<CreditResult> credit(long accountId, String reference, long amountMicros) {
+        Micros.requireInRange(amountMicros);
+        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.refs(accountId),
+                KeySchema.usageLog(accountId));
+        List<String> args = List.of(reference, Long.toString(amountMicros), Long.toString(clock.millis()),
+                Long.toString(accountId));
+        return CREDIT.run(redis, keys, args).map(r -> new CreditResult(
+                CreditOutcome.values()[r.get(0).toInteger()], r.get(1).toLong(), r.get(2).toLong()));
+    }
+
+    /** Real-time balance of an account as seen by one of its keys. */
+    public Uni<BalanceView> peek(long accountId, long keyId) {
+        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
+                KeySchema.holds(accountId), KeySchema.holdExpiries(accountId));
+        List<String> args = List.of(Long.toString(clock.millis()), Long.toString(config.holdRetention().toMillis()));
+        return PEEK.run(redis, keys, args).map(r -> new BalanceView(r.get(0).toString(), r.get(1).toLong(),
+                r.get(2).toLong(), r.get(3).toLong(), r.get(4).toString()));
+    }
+
+    /**
+     * Overwrites balance, status, threshold and applied references of an account with what
+     * PostgreSQL says; open holds are kept.
+     */
+    public Uni<RebuildResult> rebuild(long accountId, long balanceMicros, String status, long thresholdMicros,
+                                      Map<String, Long> appliedReferences) {
+        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.refs(accountId),
+                KeySchema.holds(accountId));
+        List<String> args = new ArrayList<>(3 + appliedReferences.size() * 2);
+        args.add(Long.toString(balanceMicros));
+        args.add(status);
+        args.add(Long.toString(thresholdMicros));
+        appliedReferences.forEach((ref, amount) -> {
+            args.add(ref);
+            args.add(Long.toString(amount));
+        });
+        return REBUILD.run(redis, keys, args).map(r -> new RebuildResult(r.get(0).toLong(), r.get(1).toLong(),
+                r.get(2).toLong()));
+    }
+
+    /** Atomic view of an account's Redis balance and its charges not yet consumed from the stream. */
+    public Uni<Snapshot> snapshot(long accountId) {
+        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.usageLog(accountId));
+        return SNAPSHOT.run(redis, keys, List.of(Long.toString(accountId))).map(MoneyCore::toSnapshot);
+    }
+
+    private static Snapshot toSnapshot(Response r) {
+        Map<String, Long> pending = new LinkedHashMap<>();
+        for (int i = 3; i + 1 < r.size(); i += 2) {
+            pending.put(r.get(i).toString(), r.get(i + 1).toLong());
+        }
+        return new Snapshot(r.get(0).toLong(), r.get(1).toLong(), r.get(2).toString(), pending);
+    }
+}
