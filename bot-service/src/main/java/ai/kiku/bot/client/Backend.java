@@ -1,0 +1,104 @@
+package ai.kiku.bot.client;
+
+import ai.kiku.bot.client.Dto.Account;
+import ai.kiku.bot.client.Dto.ApiKey;
+import ai.kiku.bot.client.Dto.Checkout;
+import ai.kiku.bot.client.Dto.CheckoutRequest;
+import ai.kiku.bot.client.Dto.CreditPack;
+import ai.kiku.bot.client.Dto.NewAccount;
+import ai.kiku.bot.client.Dto.NewKey;
+import ai.kiku.bot.client.Dto.UsageReport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The bot's view of billing- and webhook-service: typed calls, 404 as an empty answer, every other
+ * failure as a {@link BackendException} carrying the problem detail. Blocking; worker threads only.
+ */
+@ApplicationScoped
+public class Backend {
+
+    private final BillingApi billing;
+    private final CheckoutApi checkouts;
+    private final ObjectMapper json;
+
+    public Backend(@RestClient BillingApi billing, @RestClient CheckoutApi checkouts, ObjectMapper json) {
+        this.billing = billing;
+        this.checkouts = checkouts;
+        this.json = json;
+    }
+
+    /** Creates the account of a Telegram user, or returns the existing one (billing is idempotent on the id). */
+    public Account ensureAccount(long telegramUserId, String displayName) {
+        return call("billing", () -> billing.createAccount(new NewAccount(telegramUserId, displayName)));
+    }
+
+    public Optional<Account> account(long telegramUserId) {
+        return optional("billing", () -> billing.accountByTelegram(telegramUserId));
+    }
+
+    public ApiKey createKey(long accountId, String name) {
+        return call("billing", () -> billing.createKey(accountId, new NewKey(name)));
+    }
+
+    public List<ApiKey> keys(long accountId) {
+        List<ApiKey> keys = call("billing", () -> billing.keys(accountId));
+        return keys == null ? List.of() : keys;
+    }
+
+    public Optional<ApiKey> revokeKey(long accountId, long keyId) {
+        return optional("billing", () -> billing.revokeKey(accountId, keyId));
+    }
+
+    public UsageReport usage(long accountId, Instant from, Instant to) {
+        return call("billing", () -> billing.usage(accountId, from.toString(), to.toString(), "day"));
+    }
+
+    public List<CreditPack> creditPacks() {
+        Dto.Catalogue catalogue = call("billing", billing::catalogue);
+        return catalogue == null || catalogue.creditPacks() == null ? List.of() : catalogue.creditPacks();
+    }
+
+    public Checkout checkout(long accountId, String paddlePriceId) {
+        return call("webhook", () -> checkouts.create(new CheckoutRequest(accountId, paddlePriceId, 1)));
+    }
+
+    private <T> Optional<T> optional(String service, Supplier<T> request) {
+        try {
+            return Optional.ofNullable(call(service, request));
+        } catch (BackendException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private <T> T call(String service, Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (WebApplicationException e) {
+            throw new BackendException(service, e.getResponse().getStatus(), problemDetail(e));
+        } catch (RuntimeException e) {
+            throw new BackendException(service, 0, e.getClass().getSimpleName());
+        }
+    }
+
+    private String problemDetail(WebApplicationException e) {
+        try {
+            String body = e.getResponse().readEntity(String.class);
+            JsonNode detail = body == null || body.isBlank() ? null : json.readTree(body).get("detail");
+            return detail == null || !detail.isTextual() ? null : detail.asText();
+        } catch (Exception ignored) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package ai.kiku.bot.standin;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** In-memory conversations of the local Telegram stand-in: what the person typed and what the bot answered. */
+@ApplicationScoped
+public class StandinChats {
+
+    /** One line of a chat; {@code replyMarkup} is the inline keyboard as Telegram JSON (maps and lists). */
+    public record Entry(int messageId, String from, String text, String parseMode, Object replyMarkup,
+                        long date, boolean edited) {
+    }
+
+    private static final int KEEP_PER_CHAT = 200;
+
+    private final Map<Long, Deque<Entry>> chats = new ConcurrentHashMap<>();
+    private final AtomicInteger messageIds = new AtomicInteger(1000);
+    // Random start: dedupe keys of update ids outlive a restart of the stand-in by a day.
+    private final AtomicInteger updateIds = new AtomicInteger(ThreadLocalRandom.current().nextInt(1, 1 << 30));
+
+    public int nextUpdateId() {
+        return updateIds.incrementAndGet();
+    }
+
+    public Entry addUser(long chatId, String text) {
+        return add(chatId, new Entry(messageIds.incrementAndGet(), "user", text, null, null, now(), false));
+    }
+
+    public Entry addBot(long chatId, String text, String parseMode, Object replyMarkup) {
+        return add(chatId, new Entry(messageIds.incrementAndGet(), "bot", text, parseMode, replyMarkup, now(), false));
+    }
+
+    /** A callback answer's text, shown as a notice in the chat. */
+    public void addNotice(long chatId, String text) {
+        add(chatId, new Entry(messageIds.incrementAndGet(), "notice", text, null, null, now(), false));
+    }
+
+    /** Replaces text and/or keyboard of a bot message; null when there is no such message. */
+    public Entry edit(long chatId, int messageId, String text, String parseMode, Object replyMarkup) {
+        Deque<Entry> chat = chats.get(chatId);
+        if (chat == null) {
+            return null;
+        }
+        synchronized (chat) {
+            List<Entry> copy = new ArrayList<>(chat);
+            for (int i = 0; i < copy.size(); i++) {
+                Entry e = copy.get(i);
+                if (e.messageId() == messageId && "bot".equals(e.from())) {
+                    Entry updated = new Entry(messageId, "bot", text != null ? text : e.text(),
+                            text != null ? parseMode : e.parseMode(), replyMarkup, e.date(), true);
+                    copy.set(i, updated);
+                    chat.clear();
+                    chat.addAll(copy);
+                    return updated;
+                }
+            }
+        }
+        return null;
+    }
+
+    public List<Entry> messages(long chatId) {
+        Deque<Entry> chat = chats.get(chatId);
+        if (chat == null) {
+            return List.of();
+        }
+        synchronized (chat) {
+            return List.copyOf(chat);
+        }
+    }
+
+    private Entry add(long chatId, Entry entry) {
+        Deque<Entry> chat = chats.computeIfAbsent(chatId, id -> new ArrayDeque<>());
+        synchronized (chat) {
+            chat.addLast(entry);
+            while (chat.size() > KEEP_PER_CHAT) {
+                chat.removeFirst();
+            }
+        }
+        return entry;
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+}
