@@ -1,0 +1,43 @@
+package ai.kiku.billing.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Tuning of the usage-stream consumer that moves settled charges from Redis into PostgreSQL. */
+@ConfigMapping(prefix = "kiku.usage")
+public interface UsageConfig {
+
+    /** Start the consumer with the application. */
+    @WithDefault("true")
+    boolean consumerEnabled();
+
+    /** Consumer name inside group {@code billing}; defaults to host name plus a random suffix. */
+    Optional<String> consumerName();
+
+    /** Entries read per partition per round. */
+    @WithDefault("200")
+    int batchSize();
+
+    /** Pending entries idle this long belong to a crashed consumer and are claimed. */
+    @WithDefault("30s")
+    Duration claimMinIdle();
+
+    /** How often each partition is checked for stale pending entries. */
+    @WithDefault("10s")
+    Duration claimInterval();
+
+    /** Pause after a round that found nothing in any partition. */
+    @WithDefault("200ms")
+    Duration idleBackoff();
+
+    /** Longest pause between retries while PostgreSQL or Redis fails (doubles from idle-backoff). */
+    @WithDefault("10s")
+    Duration maxErrorBackoff();
+
+    /** How often the backlog gauge is refreshed. */
+    @WithDefault("5s")
+    Duration backlogInterval();
+}

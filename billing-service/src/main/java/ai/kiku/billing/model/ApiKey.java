@@ -1,0 +1,17 @@
+package ai.kiku.billing.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+
+/** An API key as shown to its owner; {@code key} (the plaintext) is present only in the creation answer. */
+public record ApiKey(long keyId, @JsonInclude(JsonInclude.Include.NON_NULL) String key, String prefix, String name,
+                     int rateLimitPerMinute, String status, Instant createdAt, Instant lastUsedAt) {
+
+    public static final String ACTIVE = "active";
+    public static final String REVOKED = "revoked";
+
+    public ApiKey withPlaintext(String plaintext) {
+        return new ApiKey(keyId, plaintext, prefix, name, rateLimitPerMinute, status, createdAt, lastUsedAt);
+    }
+}

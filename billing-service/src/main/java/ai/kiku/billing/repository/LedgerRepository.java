@@ -1,0 +1,111 @@
+package ai.kiku.billing.repository;
+
+import ai.kiku.billing.model.LedgerEntry;
+import ai.kiku.billing.model.LedgerTotals;
+import ai.kiku.common.money.Micros;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The append-only {@code ledger_entries}: one row per fact, unique per (account, external reference). */
+@ApplicationScoped
+public class LedgerRepository {
+
+    /** Kinds whose references the Redis {@code refs} hash must know (usage is deduplicated by hold instead). */
+    public static final List<String> CREDIT_KINDS = List.of("payment", "refund", "chargeback", "chargeback_reverse",
+            "adjustment");
+
+    /** The ledger balance together with which of the given request ids are already recorded, read at one instant. */
+    public record BalanceCheck(long ledgerBalanceMicros, Set<String> recordedRequestIds) {
+    }
+
+    private final Pool pool;
+
+    public LedgerRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Books a fact once; false when the reference is already in the ledger. With {@code suspend}
+     * the account is suspended in the same transaction (a chargeback).
+     */
+    public Uni<Boolean> book(long accountId, String kind, long amountMicros, String externalRef, String description,
+                             boolean suspend) {
+        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO ledger_entries (account_id, kind, amount_micros, "
+                                + "external_ref, description) VALUES ($1, $2, $3, $4, $5) "
+                                + "ON CONFLICT (account_id, external_ref) DO NOTHING RETURNING entry_id")
+                .execute(Tuple.of(accountId, kind, amountMicros, externalRef, description))
+                .flatMap(rows -> {
+                    boolean inserted = rows.rowCount() == 1;
+                    if (!inserted || !suspend) {
+                        return Uni.createFrom().item(inserted);
+                    }
+                    return c.preparedQuery("UPDATE accounts SET status = 'suspended', updated_at = now() "
+                                    + "WHERE account_id = $1 AND status = 'active'")
+                            .execute(Tuple.of(accountId)).replaceWith(true);
+                }));
+    }
+
+    /** Newest first, entries with id below {@code before} (null for the first page). */
+    public Uni<List<LedgerEntry>> page(long accountId, Long before, int limit) {
+        return pool.preparedQuery("SELECT entry_id, kind, amount_micros, external_ref, description, created_at "
+                        + "FROM ledger_entries WHERE account_id = $1 AND entry_id < $2 ORDER BY entry_id DESC LIMIT $3")
+                .execute(Tuple.of(accountId, before == null ? Long.MAX_VALUE : before, limit))
+                .map(rows -> Rows.list(rows, LedgerRepository::map));
+    }
+
+    public Uni<LedgerTotals> totals(long accountId) {
+        return pool.preparedQuery("SELECT "
+                        + "coalesce(sum(amount_micros) FILTER (WHERE kind <> 'usage' AND amount_micros > 0), 0)::bigint AS credits, "
+                        + "coalesce(sum(amount_micros) FILTER (WHERE kind <> 'usage' AND amount_micros < 0), 0)::bigint AS debits, "
+                        + "coalesce(-sum(amount_micros) FILTER (WHERE kind = 'usage'), 0)::bigint AS used, "
+                        + "count(*) FILTER (WHERE kind = 'usage') AS requests, "
+                        + "coalesce(sum(amount_micros), 0)::bigint AS balance "
+                        + "FROM ledger_entries WHERE account_id = $1")
+                .execute(Tuple.of(accountId)).map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new LedgerTotals(r.getLong("credits"), r.getLong("debits"), r.getLong("used"),
+                            r.getLong("requests"), r.getLong("balance"));
+                });
+    }
+
+    /** One statement, hence one snapshot: a usage batch committing meanwhile is either in both parts or in neither. */
+    public Uni<BalanceCheck> balanceCheck(long accountId, Collection<String> requestIds) {
+        return pool.preparedQuery("SELECT (SELECT coalesce(sum(amount_micros), 0)::bigint FROM ledger_entries "
+                        + "WHERE account_id = $1) AS balance, "
+                        + "(SELECT coalesce(array_agg(request_id), '{}') FROM usage_records "
+                        + "WHERE account_id = $1 AND request_id = ANY($2::text[])) AS recorded")
+                .execute(Tuple.of(accountId, requestIds.toArray(String[]::new)))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new BalanceCheck(r.getLong("balance"), new HashSet<>(List.of(r.getArrayOfStrings("recorded"))));
+                });
+    }
+
+    /** References and amounts of the account's credits and debits (not usage), for the Redis refs hash. */
+    public Uni<Map<String, Long>> appliedReferences(long accountId) {
+        return pool.preparedQuery("SELECT external_ref, amount_micros FROM ledger_entries "
+                        + "WHERE account_id = $1 AND kind = ANY($2::text[]) ORDER BY entry_id")
+                .execute(Tuple.of(accountId, CREDIT_KINDS.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, Long> refs = new LinkedHashMap<>();
+                    rows.forEach(r -> refs.put(r.getString(0), r.getLong(1)));
+                    return refs;
+                });
+    }
+
+    static LedgerEntry map(Row r) {
+        long amount = r.getLong("amount_micros");
+        return new LedgerEntry(r.getLong("entry_id"), r.getString("kind"), amount, Micros.format(amount),
+                r.getString("external_ref"), r.getString("description"), Rows.instant(r, "created_at"));
+    }
+}

@@ -1,0 +1,174 @@
+package ai.kiku.billing.repository;
+
+import ai.kiku.billing.model.UsageReport;
+import ai.kiku.common.money.UsageLogEntry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes consumed usage into {@code usage_records}, {@code ledger_entries} and {@code usage_hourly},
+ * idempotently, and reads the roll-ups back.
+ */
+@ApplicationScoped
+public class UsageRepository {
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    private final Pool pool;
+
+    public UsageRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Records a batch of settled charges in one transaction and returns how many were new. A
+     * replayed record is skipped by the primary key, and only new records reach the ledger and the
+     * hourly roll-up, so redelivery never doubles anything.
+     */
+    public Uni<Integer> writeBatch(List<UsageLogEntry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Map<String, UsageLogEntry> byKey = new LinkedHashMap<>();
+        entries.forEach(e -> byKey.putIfAbsent(e.accountId() + ":" + e.requestId(), e));
+        List<UsageLogEntry> unique = new ArrayList<>(byKey.values());
+        return pool.withTransaction(c -> insertRecords(c, unique).flatMap(inserted -> {
+            List<UsageLogEntry> fresh = inserted.stream().map(byKey::get).toList();
+            if (fresh.isEmpty()) {
+                return touchKeys(c, unique).replaceWith(0);
+            }
+            return insertLedger(c, fresh).flatMap(x -> upsertHourly(c, fresh)).flatMap(x -> touchKeys(c, unique))
+                    .replaceWith(fresh.size());
+        }));
+    }
+
+    private Uni<List<String>> insertRecords(SqlConnection c, List<UsageLogEntry> es) {
+        String sql = "INSERT INTO usage_records (account_id, request_id, key_id, product, model, input_tokens, "
+                + "output_tokens, cost_micros, late, occurred_at) "
+                + "SELECT a, r, k, p, m, i, o, x, l, " + Rows.EPOCH_MS.formatted("t") + " FROM unnest($1::bigint[], "
+                + "$2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], "
+                + "$9::boolean[], $10::bigint[]) AS u(a, r, k, p, m, i, o, x, l, t) "
+                + "ON CONFLICT DO NOTHING RETURNING account_id, request_id";
+        Tuple args = Tuple.tuple()
+                .addValue(es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new))
+                .addValue(es.stream().map(UsageLogEntry::requestId).toArray(String[]::new))
+                .addValue(es.stream().map(UsageLogEntry::keyId).toArray(Long[]::new))
+                .addValue(es.stream().map(UsageLogEntry::product).toArray(String[]::new))
+                .addValue(es.stream().map(UsageLogEntry::model).toArray(String[]::new))
+                .addValue(es.stream().map(UsageLogEntry::inputTokens).toArray(Long[]::new))
+                .addValue(es.stream().map(UsageLogEntry::outputTokens).toArray(Long[]::new))
+                .addValue(es.stream().map(UsageLogEntry::costMicros).toArray(Long[]::new))
+                .addValue(es.stream().map(UsageLogEntry::late).toArray(Boolean[]::new))
+                .addValue(es.stream().map(UsageLogEntry::occurredAtMillis).toArray(Long[]::new));
+        return c.preparedQuery(sql).execute(args)
+                .map(rows -> Rows.list(rows, r -> r.getLong(0) + ":" + r.getString(1)));
+    }
+
+    private Uni<Void> insertLedger(SqlConnection c, List<UsageLogEntry> es) {
+        String sql = "INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, description, created_at) "
+                + "SELECT a, 'usage', -x, r, d, " + Rows.EPOCH_MS.formatted("t") + " FROM unnest($1::bigint[], "
+                + "$2::bigint[], $3::text[], $4::text[], $5::bigint[]) AS u(a, x, r, d, t) "
+                + "ON CONFLICT (account_id, external_ref) DO NOTHING";
+        Tuple args = Tuple.tuple()
+                .addValue(es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new))
+                .addValue(es.stream().map(UsageLogEntry::costMicros).toArray(Long[]::new))
+                .addValue(es.stream().map(UsageLogEntry::requestId).toArray(String[]::new))
+                .addValue(es.stream().map(e -> e.product() + " " + e.model()).toArray(String[]::new))
+                .addValue(es.stream().map(UsageLogEntry::occurredAtMillis).toArray(Long[]::new));
+        return c.preparedQuery(sql).execute(args).replaceWithVoid();
+    }
+
+    /** One roll-up row. */
+    private record Hour(long accountId, long hourMillis, long keyId, String model) {
+    }
+
+    private static final Comparator<Hour> HOUR_ORDER = Comparator.comparingLong(Hour::accountId)
+            .thenComparingLong(Hour::hourMillis).thenComparingLong(Hour::keyId).thenComparing(Hour::model);
+
+    private Uni<Void> upsertHourly(SqlConnection c, List<UsageLogEntry> es) {
+        // Aggregated here (one statement may not update the same row twice) and sorted, so that
+        // concurrent consumers lock roll-up rows in the same order.
+        Map<Hour, long[]> sums = new TreeMap<>(HOUR_ORDER);
+        for (UsageLogEntry e : es) {
+            long hour = Math.floorDiv(e.occurredAtMillis(), HOUR_MS) * HOUR_MS;
+            long[] s = sums.computeIfAbsent(new Hour(e.accountId(), hour, e.keyId(), e.model()), k -> new long[4]);
+            s[0]++;
+            s[1] += e.inputTokens();
+            s[2] += e.outputTokens();
+            s[3] += e.costMicros();
+        }
+        List<Hour> keys = new ArrayList<>(sums.keySet());
+        String sql = "INSERT INTO usage_hourly (account_id, hour, key_id, model, requests, input_tokens, output_tokens, "
+                + "cost_micros) SELECT a, " + Rows.EPOCH_MS.formatted("h") + ", k, m, n, i, o, x FROM unnest("
+                + "$1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], "
+                + "$8::bigint[]) AS u(a, h, k, m, n, i, o, x) "
+                + "ON CONFLICT (account_id, hour, key_id, model) DO UPDATE SET "
+                + "requests = usage_hourly.requests + EXCLUDED.requests, "
+                + "input_tokens = usage_hourly.input_tokens + EXCLUDED.input_tokens, "
+                + "output_tokens = usage_hourly.output_tokens + EXCLUDED.output_tokens, "
+                + "cost_micros = usage_hourly.cost_micros + EXCLUDED.cost_micros";
+        Tuple args = Tuple.tuple()
+                .addValue(keys.stream().map(Hour::accountId).toArray(Long[]::new))
+                .addValue(keys.stream().map(Hour::hourMillis).toArray(Long[]::new))
+                .addValue(keys.stream().map(Hour::keyId).toArray(Long[]::new))
+                .addValue(keys.stream().map(Hour::model).toArray(String[]::new))
+                .addValue(keys.stream().map(k -> sums.get(k)[0]).toArray(Long[]::new))
+                .addValue(keys.stream().map(k -> sums.get(k)[1]).toArray(Long[]::new))
+                .addValue(keys.stream().map(k -> sums.get(k)[2]).toArray(Long[]::new))
+                .addValue(keys.stream().map(k -> sums.get(k)[3]).toArray(Long[]::new));
+        return c.preparedQuery(sql).execute(args).replaceWithVoid();
+    }
+
+    /** Moves each key's last-used time forward (never back). */
+    private Uni<Void> touchKeys(SqlConnection c, List<UsageLogEntry> es) {
+        Map<String, long[]> latest = new TreeMap<>();
+        for (UsageLogEntry e : es) {
+            long[] v = latest.computeIfAbsent(e.accountId() + ":" + e.keyId(),
+                    k -> new long[]{e.accountId(), e.keyId(), 0});
+            v[2] = Math.max(v[2], e.occurredAtMillis());
+        }
+        String ts = Rows.EPOCH_MS.formatted("u.t");
+        String sql = "UPDATE api_keys k SET last_used_at = " + ts + " FROM unnest($1::bigint[], $2::bigint[], "
+                + "$3::bigint[]) AS u(a, kid, t) WHERE k.account_id = u.a AND k.key_id = u.kid "
+                + "AND (k.last_used_at IS NULL OR k.last_used_at < " + ts + ")";
+        Tuple args = Tuple.tuple()
+                .addValue(latest.values().stream().map(v -> v[0]).toArray(Long[]::new))
+                .addValue(latest.values().stream().map(v -> v[1]).toArray(Long[]::new))
+                .addValue(latest.values().stream().map(v -> v[2]).toArray(Long[]::new));
+        return c.preparedQuery(sql).execute(args).replaceWithVoid();
+    }
+
+    /** Roll-up of an account's usage over [from, to) at hour granularity, grouped as asked. */
+    public Uni<List<UsageReport.Row>> report(long accountId, Instant from, Instant to, String groupBy) {
+        String group = switch (groupBy) {
+            case "hour" -> "to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')";
+            case "model" -> "model";
+            case "key" -> "key_id::text";
+            default -> "to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+        };
+        String sql = "SELECT " + group + " AS g, sum(requests)::bigint AS n, sum(input_tokens)::bigint AS i, "
+                + "sum(output_tokens)::bigint AS o, sum(cost_micros)::bigint AS x FROM usage_hourly "
+                + "WHERE account_id = $1 AND hour >= date_trunc('hour', $2::timestamptz) AND hour < $3 "
+                + "GROUP BY g ORDER BY g";
+        return pool.preparedQuery(sql)
+                .execute(Tuple.of(accountId, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
+                .map(rows -> Rows.list(rows, UsageRepository::row));
+    }
+
+    private static UsageReport.Row row(Row r) {
+        return UsageReport.Row.of(r.getString("g"), r.getLong("n"), r.getLong("i"), r.getLong("o"), r.getLong("x"));
+    }
+}

@@ -1,0 +1,122 @@
+package ai.kiku.billing.rest;
+
+import ai.kiku.billing.model.AccountView;
+import ai.kiku.billing.model.ApiKey;
+import ai.kiku.billing.model.LedgerPage;
+import ai.kiku.billing.model.LedgerResult;
+import ai.kiku.billing.model.Requests;
+import ai.kiku.billing.model.UsageReport;
+import ai.kiku.billing.service.AccountService;
+import ai.kiku.billing.service.ApiKeyService;
+import ai.kiku.billing.service.LedgerService;
+import ai.kiku.billing.service.UsageReportService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+import java.util.List;
+
+/** Service-to-service API used by the bot and webhook services (and api-service for usage). */
+@Path("/internal/v1/accounts")
+@Tag(name = "internal")
+@SecurityRequirement(name = "internalToken")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "Missing or wrong internal token (problem+json)")
+@APIResponse(responseCode = "400", description = "Invalid input; the problem names the field; nothing was written")
+public class InternalAccountResource {
+
+    private final AccountService accounts;
+    private final ApiKeyService keys;
+    private final LedgerService ledger;
+    private final UsageReportService usage;
+
+    public InternalAccountResource(AccountService accounts, ApiKeyService keys, LedgerService ledger,
+                                   UsageReportService usage) {
+        this.accounts = accounts;
+        this.keys = keys;
+        this.ledger = ledger;
+        this.usage = usage;
+    }
+
+    @POST
+    @Operation(summary = "Create (or return) the account of a Telegram user")
+    public Uni<AccountView> create(Requests.CreateAccount body) {
+        return accounts.create(body);
+    }
+
+    @GET
+    @Path("/by-telegram/{telegramUserId}")
+    @Operation(summary = "The account of a Telegram user")
+    @APIResponse(responseCode = "404", description = "No account for this Telegram user")
+    public Uni<AccountView> byTelegram(@PathParam("telegramUserId") long telegramUserId) {
+        return accounts.getByTelegram(telegramUserId);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "An account with its real-time balance")
+    @APIResponse(responseCode = "404", description = "No such account")
+    public Uni<AccountView> get(@PathParam("id") long id) {
+        return accounts.get(id);
+    }
+
+    @POST
+    @Path("/{id}/keys")
+    @ResponseStatus(201)
+    @Operation(summary = "Issue an API key; the plaintext is in this answer only")
+    public Uni<ApiKey> createKey(@PathParam("id") long id, Requests.CreateKey body) {
+        return keys.create(id, body);
+    }
+
+    @GET
+    @Path("/{id}/keys")
+    @Operation(summary = "List an account's keys (never the plaintext)")
+    public Uni<List<ApiKey>> listKeys(@PathParam("id") long id) {
+        return keys.list(id);
+    }
+
+    @DELETE
+    @Path("/{id}/keys/{keyId}")
+    @Operation(summary = "Revoke a key; effective immediately")
+    public Uni<ApiKey> revokeKey(@PathParam("id") long id, @PathParam("keyId") long keyId) {
+        return keys.revoke(id, keyId);
+    }
+
+    @POST
+    @Path("/{id}/ledger")
+    @Operation(summary = "Book a payment, refund, chargeback, chargeback reversal or adjustment once per externalRef")
+    @APIResponse(responseCode = "404", description = "No such account")
+    public Uni<LedgerResult> book(@PathParam("id") long id, Requests.Ledger body) {
+        return ledger.book(id, body);
+    }
+
+    @GET
+    @Path("/{id}/ledger")
+    @Operation(summary = "Ledger entries, newest first; page with ?before=<nextBefore>&limit=1..200")
+    @APIResponse(responseCode = "404", description = "No such account")
+    public Uni<LedgerPage> ledger(@PathParam("id") long id, @QueryParam("before") String before,
+                                  @QueryParam("limit") String limit) {
+        return ledger.page(id, Params.optionalLong("before", before), Params.optionalInt("limit", limit));
+    }
+
+    @GET
+    @Path("/{id}/usage")
+    @Operation(summary = "Usage roll-up over [from, to) grouped by day, hour, model or key")
+    public Uni<UsageReport> usage(@PathParam("id") long id, @QueryParam("from") String from,
+                                  @QueryParam("to") String to, @QueryParam("groupBy") String groupBy) {
+        return usage.report(id, from, to, groupBy);
+    }
+}

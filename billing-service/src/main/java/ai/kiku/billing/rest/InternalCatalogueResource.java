@@ -1,0 +1,32 @@
+package ai.kiku.billing.rest;
+
+import ai.kiku.billing.model.Catalogue;
+import ai.kiku.billing.service.CatalogueService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The catalogue for other services (also published at Redis key {@code kiku:catalogue}). */
+@Path("/internal/v1/catalogue")
+@Tag(name = "internal")
+@SecurityRequirement(name = "internalToken")
+@Produces(MediaType.APPLICATION_JSON)
+public class InternalCatalogueResource {
+
+    private final CatalogueService catalogue;
+
+    public InternalCatalogueResource(CatalogueService catalogue) {
+        this.catalogue = catalogue;
+    }
+
+    @GET
+    @Operation(summary = "Products, model prices and credit packs (cached)")
+    public Uni<Catalogue> get() {
+        return catalogue.get();
+    }
+}

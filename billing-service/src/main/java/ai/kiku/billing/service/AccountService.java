@@ -1,0 +1,97 @@
+package ai.kiku.billing.service;
+
+import ai.kiku.billing.model.Account;
+import ai.kiku.billing.model.AccountDetail;
+import ai.kiku.billing.model.AccountView;
+import ai.kiku.billing.model.Requests;
+import ai.kiku.billing.repository.AccountRepository;
+import ai.kiku.billing.repository.LedgerRepository;
+import ai.kiku.common.error.ProblemException;
+import ai.kiku.common.money.Micros;
+import ai.kiku.common.money.MoneyCore;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Set;
+
+/** Accounts: creation per Telegram user, settings, and the real-time view combining PostgreSQL and Redis. */
+@ApplicationScoped
+public class AccountService {
+
+    private static final Set<String> STATUSES = Set.of(Account.ACTIVE, Account.SUSPENDED, Account.CLOSED);
+
+    private final AccountRepository accounts;
+    private final LedgerRepository ledger;
+    private final RedisState redisState;
+    private final MoneyCore money;
+    private final RebuildService rebuild;
+
+    public AccountService(AccountRepository accounts, LedgerRepository ledger, RedisState redisState, MoneyCore money,
+                          RebuildService rebuild) {
+        this.accounts = accounts;
+        this.ledger = ledger;
+        this.redisState = redisState;
+        this.money = money;
+        this.rebuild = rebuild;
+    }
+
+    /** Idempotent on the Telegram user: a repeat returns the same account. */
+    public Uni<AccountView> create(Requests.CreateAccount body) {
+        Check.body(body);
+        long telegramUserId = Check.positive("telegramUserId", body.telegramUserId());
+        String displayName = Check.optionalText("displayName", body.displayName(), 128);
+        return accounts.createForTelegram(telegramUserId, displayName)
+                .call(redisState::publishAccount)
+                .flatMap(this::view);
+    }
+
+    public Uni<Account> require(long accountId) {
+        return accounts.find(accountId).map(a -> a.orElseThrow(() -> ProblemException.notFound("account " + accountId)));
+    }
+
+    public Uni<AccountView> get(long accountId) {
+        return require(accountId).flatMap(this::view);
+    }
+
+    public Uni<AccountView> getByTelegram(long telegramUserId) {
+        return accounts.findByTelegram(telegramUserId)
+                .map(a -> a.orElseThrow(() -> ProblemException.notFound("account of Telegram user " + telegramUserId)))
+                .flatMap(this::view);
+    }
+
+    public Uni<AccountDetail> detail(long accountId) {
+        return get(accountId).flatMap(view -> Uni.combine().all()
+                .unis(redisState.openHolds(accountId), ledger.totals(accountId))
+                .with((holds, totals) -> AccountDetail.of(view, holds, totals)));
+    }
+
+    public Uni<AccountView> update(long accountId, Requests.UpdateAccount body) {
+        Check.body(body);
+        String status = body.status();
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.badRequest("status", "status must be one of active, suspended, closed");
+        }
+        Long threshold = body.lowBalanceThresholdMicros();
+        if (threshold != null && (threshold < 0 || threshold > Micros.MAX_AMOUNT)) {
+            throw ProblemException.badRequest("lowBalanceThresholdMicros",
+                    "lowBalanceThresholdMicros must be between 0 and " + Micros.MAX_AMOUNT);
+        }
+        Integer rate = Check.rateLimit("defaultRateLimitPerMinute", body.defaultRateLimitPerMinute());
+        if (status == null && threshold == null && rate == null) {
+            throw ProblemException.badRequest("body",
+                    "give at least one of status, lowBalanceThresholdMicros, defaultRateLimitPerMinute");
+        }
+        return accounts.update(accountId, status, threshold, rate)
+                .map(a -> a.orElseThrow(() -> ProblemException.notFound("account " + accountId)))
+                .call(redisState::publishAccount)
+                .flatMap(this::view);
+    }
+
+    /** Settings from PostgreSQL, money from Redis; an account Redis lost is rebuilt from the ledger first. */
+    public Uni<AccountView> view(Account account) {
+        long id = account.accountId();
+        return money.peek(id, 0).flatMap(b -> b.exists()
+                ? Uni.createFrom().item(AccountView.of(account, b.balanceMicros(), b.heldMicros()))
+                : rebuild.rebuild(id).map(r -> AccountView.of(account, r.balanceMicros(), r.heldMicros())));
+    }
+}

@@ -1,0 +1,71 @@
+package ai.kiku.billing.service;
+
+import ai.kiku.billing.model.Account;
+import ai.kiku.billing.model.ApiKey;
+import ai.kiku.billing.model.Requests;
+import ai.kiku.billing.repository.ApiKeyRepository;
+import ai.kiku.billing.repository.ApiKeyRepository.StoredKey;
+import ai.kiku.common.error.ProblemException;
+import ai.kiku.common.events.NotifyEvent;
+import ai.kiku.common.events.NotifyEventType;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+
+/** API keys: issued once in plaintext, stored as hashes, published to Redis, revoked at once. */
+@ApplicationScoped
+public class ApiKeyService {
+
+    private final ApiKeyRepository keys;
+    private final AccountService accounts;
+    private final RedisState redisState;
+    private final NotifyPublisher notify;
+
+    public ApiKeyService(ApiKeyRepository keys, AccountService accounts, RedisState redisState, NotifyPublisher notify) {
+        this.keys = keys;
+        this.accounts = accounts;
+        this.redisState = redisState;
+        this.notify = notify;
+    }
+
+    /** Creates a key; the answer is the only place its plaintext ever appears. */
+    public Uni<ApiKey> create(long accountId, Requests.CreateKey body) {
+        Check.body(body);
+        String name = Check.text("name", body.name(), 64);
+        Integer rate = Check.rateLimit("rateLimitPerMinute", body.rateLimitPerMinute());
+        return accounts.require(accountId).flatMap(account -> {
+            if (Account.CLOSED.equals(account.status())) {
+                throw ProblemException.conflict("account " + accountId + " is closed");
+            }
+            String plaintext = ApiKeys.generate();
+            int rpm = rate != null ? rate : account.defaultRateLimitPerMinute();
+            return keys.insert(accountId, ApiKeys.sha256Hex(plaintext),
+                            plaintext.substring(0, ApiKeys.DISPLAY_LENGTH), name, rpm)
+                    .call(redisState::publishKey)
+                    .call(stored -> notify.publish(event(account, stored, NotifyEventType.KEY_CREATED)))
+                    .map(stored -> stored.key().withPlaintext(plaintext));
+        });
+    }
+
+    public Uni<List<ApiKey>> list(long accountId) {
+        return accounts.require(accountId).flatMap(a -> keys.list(accountId))
+                .map(all -> all.stream().map(StoredKey::key).toList());
+    }
+
+    /** Revokes a key in PostgreSQL and Redis; repeating it is harmless. */
+    public Uni<ApiKey> revoke(long accountId, long keyId) {
+        return accounts.require(accountId).flatMap(account -> keys.revoke(accountId, keyId)
+                .map(k -> k.orElseThrow(() -> ProblemException.notFound("key " + keyId + " of account " + accountId)))
+                .call(redisState::publishKey)
+                .call(stored -> notify.publish(event(account, stored, NotifyEventType.KEY_REVOKED)))
+                .map(StoredKey::key));
+    }
+
+    private static NotifyEvent event(Account account, StoredKey stored, NotifyEventType type) {
+        String id = (type == NotifyEventType.KEY_CREATED ? "key_created:" : "key_revoked:") + stored.key().keyId();
+        return new NotifyEvent(id, type, account.accountId(),
+                account.telegramUserId() == null ? 0 : account.telegramUserId(), 0, 0,
+                stored.key().prefix() + " " + stored.key().name(), System.currentTimeMillis());
+    }
+}

@@ -1,0 +1,133 @@
+package ai.kiku.billing.service;
+
+import ai.kiku.billing.model.Account;
+import ai.kiku.billing.model.LedgerPage;
+import ai.kiku.billing.model.LedgerResult;
+import ai.kiku.billing.model.Requests;
+import ai.kiku.billing.repository.AccountRepository;
+import ai.kiku.billing.repository.LedgerRepository;
+import ai.kiku.common.error.ProblemException;
+import ai.kiku.common.events.NotifyEvent;
+import ai.kiku.common.events.NotifyEventType;
+import ai.kiku.common.money.CreditOutcome;
+import ai.kiku.common.money.Micros;
+import ai.kiku.common.money.MoneyCore;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Set;
+
+/**
+ * Books credits and debits exactly once: PostgreSQL first (unique per account and reference), then
+ * the Redis credit under the same reference. A retry after a crash between the two finds the ledger
+ * row already there and still applies the Redis credit, which itself ignores a reference it has seen.
+ */
+@ApplicationScoped
+public class LedgerService {
+
+    private static final Set<String> POSITIVE = Set.of("payment", "chargeback_reverse");
+    private static final Set<String> NEGATIVE = Set.of("refund", "chargeback");
+    private static final String ADJUSTMENT = "adjustment";
+    private static final int MAX_PAGE = 200;
+
+    private final AccountService accounts;
+    private final AccountRepository accountRepository;
+    private final LedgerRepository ledger;
+    private final MoneyCore money;
+    private final RebuildService rebuild;
+    private final RedisState redisState;
+    private final NotifyPublisher notify;
+
+    public LedgerService(AccountService accounts, AccountRepository accountRepository, LedgerRepository ledger,
+                         MoneyCore money, RebuildService rebuild, RedisState redisState, NotifyPublisher notify) {
+        this.accounts = accounts;
+        this.accountRepository = accountRepository;
+        this.ledger = ledger;
+        this.money = money;
+        this.rebuild = rebuild;
+        this.redisState = redisState;
+        this.notify = notify;
+    }
+
+    /** A fact reported by another service (webhook: payments, refunds, chargebacks). */
+    public Uni<LedgerResult> book(long accountId, Requests.Ledger body) {
+        Check.body(body);
+        String kind = Check.required("kind", body.kind());
+        if (!POSITIVE.contains(kind) && !NEGATIVE.contains(kind) && !ADJUSTMENT.equals(kind)) {
+            throw ProblemException.badRequest("kind",
+                    "kind must be one of payment, refund, chargeback, chargeback_reverse, adjustment");
+        }
+        long amount = Check.amount("amountMicros", body.amountMicros());
+        if (amount == 0 || (POSITIVE.contains(kind) && amount < 0) || (NEGATIVE.contains(kind) && amount > 0)) {
+            throw ProblemException.badRequest("amountMicros", "amountMicros must be "
+                    + (POSITIVE.contains(kind) ? "positive" : NEGATIVE.contains(kind) ? "negative" : "non-zero")
+                    + " for " + kind);
+        }
+        String ref = Check.text("externalRef", body.externalRef(), 200);
+        String description = Check.optionalText("description", body.description(), 500);
+        return apply(accountId, kind, amount, ref, description);
+    }
+
+    /** An operator's manual credit (positive) or debit (negative), once per idempotency key. */
+    public Uni<LedgerResult> adjust(long accountId, Requests.Adjustment body) {
+        Check.body(body);
+        long amount = Check.amount("amountMicros", body.amountMicros());
+        if (amount == 0) {
+            throw ProblemException.badRequest("amountMicros", "amountMicros must be non-zero");
+        }
+        String reason = Check.text("reason", body.reason(), 500);
+        String key = Check.text("idempotencyKey", body.idempotencyKey(), 128);
+        return apply(accountId, ADJUSTMENT, amount, "adj:" + key, reason);
+    }
+
+    public Uni<LedgerPage> page(long accountId, Long before, Integer limit) {
+        int size = limit == null ? 50 : limit;
+        if (size < 1 || size > MAX_PAGE) {
+            throw ProblemException.badRequest("limit", "limit must be between 1 and " + MAX_PAGE);
+        }
+        if (before != null && before < 1) {
+            throw ProblemException.badRequest("before", "before must be positive");
+        }
+        return accounts.require(accountId).flatMap(a -> ledger.page(accountId, before, size))
+                .map(entries -> new LedgerPage(accountId, entries,
+                        entries.size() == size ? entries.get(entries.size() - 1).entryId() : null));
+    }
+
+    private Uni<LedgerResult> apply(long accountId, String kind, long amount, String ref, String description) {
+        boolean chargeback = "chargeback".equals(kind);
+        return accounts.require(accountId).flatMap(account -> ledger.book(accountId, kind, amount, ref, description,
+                chargeback).flatMap(inserted -> money.credit(accountId, ref, amount).flatMap(credit -> {
+                    if (credit.outcome() == CreditOutcome.NO_ACCOUNT) {
+                        // Redis lost the account: rebuilding from the ledger (which has this fact) applies it.
+                        return rebuild.rebuild(accountId).map(r -> new Outcome(inserted, true, r.balanceMicros()));
+                    }
+                    return Uni.createFrom().item(new Outcome(inserted, credit.outcome() == CreditOutcome.APPLIED,
+                            credit.balanceMicros()));
+                }).call(o -> chargeback ? suspend(accountId) : Uni.createFrom().voidItem())
+                .call(o -> (o.inserted || o.redisApplied) ? announce(account, kind, amount, ref, o.balance)
+                        : Uni.createFrom().voidItem())
+                .map(o -> new LedgerResult(o.inserted, o.balance, Micros.format(o.balance)))));
+    }
+
+    private record Outcome(boolean inserted, boolean redisApplied, long balance) {
+    }
+
+    private Uni<Void> suspend(long accountId) {
+        return accountRepository.find(accountId).flatMap(a -> a.map(redisState::publishAccount)
+                .orElse(Uni.createFrom().voidItem()));
+    }
+
+    private Uni<Void> announce(Account account, String kind, long amount, String ref, long balance) {
+        long tg = account.telegramUserId() == null ? 0 : account.telegramUserId();
+        long now = System.currentTimeMillis();
+        if (POSITIVE.contains(kind)) {
+            return notify.publish(new NotifyEvent("pay:" + ref, NotifyEventType.PAYMENT_RECEIVED, account.accountId(),
+                    tg, amount, balance, kind, now)).replaceWithVoid();
+        }
+        if ("chargeback".equals(kind) && Account.ACTIVE.equals(account.status())) {
+            return notify.publish(new NotifyEvent("suspended:" + ref, NotifyEventType.ACCOUNT_SUSPENDED,
+                    account.accountId(), tg, amount, balance, "chargeback", now)).replaceWithVoid();
+        }
+        return Uni.createFrom().voidItem();
+    }
+}

@@ -1,0 +1,118 @@
+package ai.kiku.billing.service;
+
+import ai.kiku.billing.model.Account;
+import ai.kiku.billing.model.ReconciliationReport.Drift;
+import ai.kiku.billing.repository.AccountRepository;
+import ai.kiku.billing.repository.ApiKeyRepository;
+import ai.kiku.billing.repository.LedgerRepository;
+import ai.kiku.common.error.ProblemException;
+import ai.kiku.common.money.MoneyCore;
+import ai.kiku.common.money.RebuildResult;
+import ai.kiku.common.money.Snapshot;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Compares one account's Redis balance with PostgreSQL and, when asked, makes Redis agree with
+ * PostgreSQL (the truth). Expected Redis balance = ledger balance − charges still in the usage
+ * stream that PostgreSQL has not recorded yet.
+ *
+ * <p>A settle that lands between the snapshot and the rebuild is overwritten; its charge is in the
+ * stream and the ledger afterwards, so the next reconciliation sees it as drift and repairs it.
+ */
+@ApplicationScoped
+public class RebuildService {
+
+    private static final Logger LOG = Logger.getLogger(RebuildService.class);
+
+    private final AccountRepository accounts;
+    private final LedgerRepository ledger;
+    private final ApiKeyRepository keys;
+    private final RedisState redisState;
+    private final MoneyCore money;
+
+    public RebuildService(AccountRepository accounts, LedgerRepository ledger, ApiKeyRepository keys,
+                          RedisState redisState, MoneyCore money) {
+        this.accounts = accounts;
+        this.ledger = ledger;
+        this.keys = keys;
+        this.redisState = redisState;
+        this.money = money;
+    }
+
+    /** Drift of one account (no writes). */
+    public Uni<Drift> check(long accountId) {
+        return money.snapshot(accountId).flatMap(s -> ledger.balanceCheck(accountId, s.unconsumedCharges().keySet())
+                .map(check -> drift(accountId, s, check)));
+    }
+
+    /** Overwrites the account's Redis state from PostgreSQL and republishes its keys. */
+    public Uni<RebuildResult> rebuild(long accountId) {
+        return require(accountId).flatMap(account -> rebuild(account).map(Rebuilt::result));
+    }
+
+    /**
+     * Repairs a drifted account (PostgreSQL wins) and leaves a zero-amount {@code reconciliation}
+     * ledger entry describing old and new Redis balance.
+     */
+    public Uni<Drift> repair(long accountId) {
+        return require(accountId).flatMap(this::rebuild).flatMap(rebuilt -> {
+            Drift d = rebuilt.drift();
+            String description = "reconciliation repair: redis balance " + rebuilt.result().previousBalanceMicros()
+                    + " -> " + rebuilt.result().balanceMicros() + " micros (ledger " + d.ledgerBalanceMicros()
+                    + ", unrecorded charges " + d.unrecordedChargesMicros() + ", drift " + d.driftMicros()
+                    + (d.missingInRedis() ? ", account was missing in redis" : "") + ")";
+            String ref = "recon:" + accountId + ":" + UUID.randomUUID();
+            LOG.warnf("account %d: %s [%s]", accountId, description, ref);
+            return ledger.book(accountId, "reconciliation", 0, ref, description, false)
+                    .replaceWith(new Drift(d.accountId(), d.redisBalanceMicros(), d.ledgerBalanceMicros(),
+                            d.unrecordedChargesMicros(), d.expectedRedisBalanceMicros(), d.driftMicros(),
+                            d.missingInRedis(), true));
+        });
+    }
+
+    private record Rebuilt(RebuildResult result, Drift drift) {
+    }
+
+    private Uni<Rebuilt> rebuild(Account account) {
+        long id = account.accountId();
+        return ledger.appliedReferences(id).flatMap(refs -> money.snapshot(id)
+                .flatMap(s -> ledger.balanceCheck(id, s.unconsumedCharges().keySet()).flatMap(check -> {
+                    Drift d = drift(id, s, check);
+                    return money.rebuild(id, d.expectedRedisBalanceMicros(), account.status(),
+                                    account.lowBalanceThresholdMicros(), refs)
+                            .call(() -> republishKeys(id))
+                            .map(result -> new Rebuilt(result, d));
+                })));
+    }
+
+    private Uni<Void> republishKeys(long accountId) {
+        return keys.list(accountId).flatMap(all -> all.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(all.stream().map(redisState::publishKey).toList()).andFailFast().replaceWithVoid());
+    }
+
+    private Uni<Account> require(long accountId) {
+        return accounts.find(accountId).map(a -> a.orElseThrow(() -> ProblemException.notFound("account " + accountId)));
+    }
+
+    private static Drift drift(long accountId, Snapshot s, LedgerRepository.BalanceCheck check) {
+        long unrecorded = 0;
+        for (Map.Entry<String, Long> charge : s.unconsumedCharges().entrySet()) {
+            if (!check.recordedRequestIds().contains(charge.getKey())) {
+                unrecorded += charge.getValue();
+            }
+        }
+        long expected = check.ledgerBalanceMicros() - unrecorded;
+        boolean missing = s.status().isEmpty();
+        return new Drift(accountId, s.balanceMicros(), check.ledgerBalanceMicros(), unrecorded, expected,
+                s.balanceMicros() - expected, missing, false);
+    }
+
+    static boolean drifted(Drift d) {
+        return d.driftMicros() != 0 || d.missingInRedis();
+    }
+}

@@ -1,0 +1,69 @@
+package ai.kiku.billing.service;
+
+import ai.kiku.billing.model.Account;
+import ai.kiku.billing.model.ApiKey;
+import ai.kiku.billing.repository.ApiKeyRepository.StoredKey;
+import ai.kiku.common.redis.KeySchema;
+import ai.kiku.common.redis.LuaScript;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+
+/**
+ * Publishes the account and key state the api-service reads from Redis (never PostgreSQL) on its
+ * hot path: account hash, key hash and key index.
+ */
+@ApplicationScoped
+public class RedisState {
+
+    private static final LuaScript PUBLISH_ACCOUNT = LuaScript.load("publish_account");
+
+    private final Redis redis;
+
+    public RedisState(Redis redis) {
+        this.redis = redis;
+    }
+
+    /** Creates or updates the account hash; balance and held are never overwritten. */
+    public Uni<Void> publishAccount(Account account) {
+        return PUBLISH_ACCOUNT.run(redis, List.of(KeySchema.account(account.accountId())),
+                List.of(account.status(), Long.toString(account.lowBalanceThresholdMicros()))).replaceWithVoid();
+    }
+
+    /**
+     * Publishes a key: the key hash first (reserve checks its status), then the index that resolves
+     * the plaintext; a revoked key loses its index and is marked revoked, which stops metered calls at once.
+     */
+    public Uni<Void> publishKey(StoredKey stored) {
+        ApiKey key = stored.key();
+        String hash = KeySchema.apiKey(stored.accountId(), key.keyId());
+        Uni<Response> state = redis.send(Request.cmd(Command.HSET).arg(hash).arg("status").arg(key.status())
+                .arg("rpm").arg(key.rateLimitPerMinute()).arg("account").arg(stored.accountId()));
+        String index = KeySchema.keyIndex(stored.keyHash());
+        if (ApiKey.ACTIVE.equals(key.status())) {
+            return state.flatMap(r -> redis.send(Request.cmd(Command.SET).arg(index)
+                    .arg(stored.accountId() + ":" + key.keyId()))).replaceWithVoid();
+        }
+        return state.flatMap(r -> redis.send(Request.cmd(Command.DEL).arg(index))).replaceWithVoid();
+    }
+
+    /** Number of open holds of an account (requests reserved but not yet settled). */
+    public Uni<Integer> openHolds(long accountId) {
+        return redis.send(Request.cmd(Command.HVALS).arg(KeySchema.holds(accountId))).map(r -> {
+            int open = 0;
+            if (r != null) {
+                for (Response v : r) {
+                    if (v.toString().endsWith(":o")) {
+                        open++;
+                    }
+                }
+            }
+            return open;
+        });
+    }
+}

@@ -1,0 +1,114 @@
+package ai.kiku.billing.stream;
+
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+
+/**
+ * A managed background worker on its own thread (so blocking waits never touch the event loop):
+ * start/stop at will, backs off exponentially while its stores fail, and stops cleanly between rounds.
+ */
+public abstract class BackgroundLoop {
+
+    private final Logger log;
+    private final String name;
+    private final Object signal = new Object();
+    private volatile boolean running;
+    private Thread thread;
+
+    protected BackgroundLoop(String name) {
+        this.name = name;
+        this.log = Logger.getLogger(getClass());
+    }
+
+    /** One round of work; true when it did something (then the next round starts at once). */
+    protected abstract boolean round() throws Exception;
+
+    protected abstract Duration idleBackoff();
+
+    protected abstract Duration maxErrorBackoff();
+
+    /** Called once per failed round. */
+    protected void failed(Throwable e, int streak) {
+        if (streak == 1) {
+            log.warnf("%s: round failed (%s); retrying with backoff", name, e.toString());
+        } else {
+            log.debugf("%s: round failed again (%d in a row): %s", name, streak, e);
+        }
+    }
+
+    protected void recovered(int streak) {
+        log.infof("%s: recovered after %d failed rounds", name, streak);
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops after the current round (waits for it). */
+    public synchronized void stop() {
+        running = false;
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(60).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    protected boolean stopping() {
+        return !running;
+    }
+
+    protected void pause(Duration d) {
+        synchronized (signal) {
+            if (running && !d.isZero()) {
+                try {
+                    signal.wait(Math.max(1, d.toMillis()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+        }
+    }
+
+    private void run() {
+        int streak = 0;
+        Duration backoff = idleBackoff();
+        while (running) {
+            try {
+                boolean worked = round();
+                if (streak > 0) {
+                    recovered(streak);
+                }
+                streak = 0;
+                backoff = idleBackoff();
+                if (!worked) {
+                    pause(idleBackoff());
+                }
+            } catch (Throwable e) {
+                streak++;
+                failed(e, streak);
+                pause(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(maxErrorBackoff()) > 0 ? maxErrorBackoff()
+                        : backoff.multipliedBy(2);
+            }
+        }
+    }
+}
