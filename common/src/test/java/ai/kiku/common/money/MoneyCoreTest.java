@@ -1,0 +1,232 @@
+package ai.kiku.common.money;
+
+import ai.kiku.common.redis.KeySchema;
+import ai.kiku.testing.RedisCluster;
+import io.smallrye.mutiny.Uni;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The money invariants, proven against a real Redis Cluster with exact numbers. */
+class MoneyCoreTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static MoneyFixture money;
+
+    @BeforeAll
+    static void start() {
+        money = new MoneyFixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        money.close();
+    }
+
+    private long fundedAccount(long micros, long rpm) {
+        long account = MoneyFixture.newAccountId();
+        money.openAccount(account, 0);
+        money.publishKey(account, 1, rpm, "active");
+        if (micros > 0) {
+            money.core.credit(account, "seed", micros).await().atMost(WAIT);
+        }
+        return account;
+    }
+
+    private static Usage usage() {
+        return new Usage(1, "llm-proxy", "local-echo", 3, 2);
+    }
+
+    @Test
+    void shouldLetExactlyOneHundredOf500ConcurrentReservationsThroughOnTenCents() {
+        long account = fundedAccount(100_000, 1_000_000);
+
+        List<Uni<ReserveResult>> attempts = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            attempts.add(money.core.reserve(account, 1, "req-" + i, 1_000));
+        }
+        List<ReserveResult> results = Uni.join().all(attempts).andCollectFailures().await().atMost(WAIT);
+
+        assertThat(results).filteredOn(ReserveResult::reserved).hasSize(100);
+        assertThat(results).filteredOn(r -> r.outcome() == ReserveOutcome.INSUFFICIENT_FUNDS).hasSize(400);
+        assertThat(results).allSatisfy(r -> assertThat(r.spendableMicros()).isGreaterThanOrEqualTo(0));
+
+        List<Uni<SettleResult>> settles = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            if (results.get(i).reserved()) {
+                settles.add(money.core.settle(account, "req-" + i, 1_000, usage()));
+            }
+        }
+        Uni.join().all(settles).andCollectFailures().await().atMost(WAIT);
+
+        assertThat(money.balance(account)).isZero();
+        assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).isZero();
+        List<UsageLogEntry> usage = money.logOf(account).stream().filter(UsageLogEntry::isUsage).toList();
+        assertThat(usage).hasSize(100);
+        assertThat(usage).extracting(UsageLogEntry::costMicros).containsOnly(1_000L);
+        assertThat(usage).extracting(UsageLogEntry::requestId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldBookTheSameCreditOnceUnderTwentyConcurrentApplications() {
+        long account = fundedAccount(0, 60);
+        String ref = "txn_" + UUID.randomUUID();
+
+        List<Uni<CreditResult>> attempts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            attempts.add(money.core.credit(account, ref, 5_000_000));
+        }
+        List<CreditResult> results = Uni.join().all(attempts).andCollectFailures().await().atMost(WAIT);
+
+        assertThat(results).filteredOn(r -> r.outcome() == CreditOutcome.APPLIED).hasSize(1);
+        assertThat(results).filteredOn(r -> r.outcome() == CreditOutcome.DUPLICATE).hasSize(19);
+        assertThat(money.balance(account)).isEqualTo(5_000_000);
+    }
+
+    @Test
+    void shouldRunEveryOperationForAccountsLivingOnDifferentNodes() {
+        long first = fundedAccount(10_000, 600);
+        long second = first + 1;
+        while (masterOf(second) == masterOf(first)) {
+            second++;
+        }
+        money.openAccount(second, 0);
+        money.publishKey(second, 1, 600, "active");
+        money.core.credit(second, "seed", 10_000).await().atMost(WAIT);
+
+        for (long account : new long[] {first, second}) {
+            assertThat(money.core.reserve(account, 1, "a", 4_000).await().atMost(WAIT).reserved()).isTrue();
+            assertThat(money.core.reserve(account, 1, "b", 4_000).await().atMost(WAIT).reserved()).isTrue();
+            assertThat(money.core.settle(account, "a", 3_000, usage()).await().atMost(WAIT).chargedMicros())
+                    .isEqualTo(3_000);
+            assertThat(money.core.release(account, "b").await().atMost(WAIT)).isTrue();
+            assertThat(money.core.credit(account, "bonus", 500).await().atMost(WAIT).outcome())
+                    .isEqualTo(CreditOutcome.APPLIED);
+            BalanceView view = money.core.peek(account, 1).await().atMost(WAIT);
+            assertThat(view.balanceMicros()).isEqualTo(7_500);
+            assertThat(view.heldMicros()).isZero();
+            assertThat(money.core.snapshot(account).await().atMost(WAIT).unconsumedCharges())
+                    .containsExactly(Map.entry("a", 3_000L));
+        }
+        assertThat(masterOf(first)).isNotEqualTo(masterOf(second));
+    }
+
+    @Test
+    void shouldChargeAtMostTheHoldAndIgnoreASecondSettle() {
+        long account = fundedAccount(10_000, 600);
+        money.core.reserve(account, 1, "r", 2_000).await().atMost(WAIT);
+
+        SettleResult first = money.core.settle(account, "r", 5_000, usage()).await().atMost(WAIT);
+        SettleResult second = money.core.settle(account, "r", 5_000, usage()).await().atMost(WAIT);
+
+        assertThat(first.chargedMicros()).isEqualTo(2_000);
+        assertThat(first.duplicate()).isFalse();
+        assertThat(second.duplicate()).isTrue();
+        assertThat(second.chargedMicros()).isZero();
+        assertThat(money.balance(account)).isEqualTo(8_000);
+        assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isUsage).hasSize(1);
+    }
+
+    @Test
+    void shouldReturnAnExpiredHoldToSpendableYetStillBookItsLateSettle() {
+        long account = fundedAccount(1_000, 600);
+        assertThat(money.core.reserve(account, 1, "slow", 1_000).await().atMost(WAIT).reserved()).isTrue();
+        assertThat(money.core.reserve(account, 1, "blocked", 1_000).await().atMost(WAIT).outcome())
+                .isEqualTo(ReserveOutcome.INSUFFICIENT_FUNDS);
+
+        money.nowMillis.addAndGet(Duration.ofMinutes(16).toMillis());
+        assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).isZero();
+        assertThat(money.core.reserve(account, 1, "fresh", 1_000).await().atMost(WAIT).reserved()).isTrue();
+        money.core.settle(account, "fresh", 1_000, usage()).await().atMost(WAIT);
+        SettleResult late = money.core.settle(account, "slow", 1_000, usage()).await().atMost(WAIT);
+
+        assertThat(late.late()).isTrue();
+        assertThat(late.chargedMicros()).isEqualTo(1_000);
+        assertThat(money.balance(account)).isEqualTo(-1_000);
+        assertThat(money.registry.counter("kiku.money.late.settles").count()).isEqualTo(1.0);
+        assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isUsage)
+                .extracting(UsageLogEntry::late).containsExactlyInAnyOrder(false, true);
+    }
+
+    @Test
+    void shouldReleaseWithoutChargeAndOnlyOnce() {
+        long account = fundedAccount(5_000, 600);
+        money.core.reserve(account, 1, "r", 5_000).await().atMost(WAIT);
+
+        assertThat(money.core.release(account, "r").await().atMost(WAIT)).isTrue();
+        assertThat(money.core.release(account, "r").await().atMost(WAIT)).isFalse();
+        assertThat(money.core.settle(account, "r", 5_000, usage()).await().atMost(WAIT).duplicate()).isTrue();
+        assertThat(money.core.peek(account, 1).await().atMost(WAIT).spendableMicros()).isEqualTo(5_000);
+    }
+
+    @Test
+    void shouldRefuseTheRequestBeyondTheKeysRateLimit() {
+        long account = fundedAccount(1_000_000, 3);
+        List<ReserveOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            outcomes.add(money.core.reserve(account, 1, "r" + i, 1).await().atMost(WAIT).outcome());
+        }
+        assertThat(outcomes).containsExactly(ReserveOutcome.RESERVED, ReserveOutcome.RESERVED,
+                ReserveOutcome.RESERVED, ReserveOutcome.RATE_LIMITED);
+        assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRefuseRevokedKeysAndSuspendedAccounts() {
+        long account = fundedAccount(1_000_000, 600);
+        money.publishKey(account, 2, 600, "revoked");
+        assertThat(money.core.reserve(account, 2, "r", 1).await().atMost(WAIT).outcome())
+                .isEqualTo(ReserveOutcome.KEY_INACTIVE);
+        money.send("HSET", KeySchema.account(account), "status", "suspended");
+        assertThat(money.core.reserve(account, 1, "r", 1).await().atMost(WAIT).outcome())
+                .isEqualTo(ReserveOutcome.ACCOUNT_INACTIVE);
+        assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).isZero();
+    }
+
+    @Test
+    void shouldEmitOneLowBalanceEventPerCrossingAndRearmOnTopUp() {
+        long account = MoneyFixture.newAccountId();
+        money.openAccount(account, 1_000_000);
+        money.publishKey(account, 1, 600, "active");
+        money.core.credit(account, "seed", 1_002_000).await().atMost(WAIT);
+
+        for (int i = 0; i < 4; i++) {
+            money.core.reserve(account, 1, "r" + i, 1_000).await().atMost(WAIT);
+            money.core.settle(account, "r" + i, 1_000, usage()).await().atMost(WAIT);
+        }
+        assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isLowBalance).hasSize(1)
+                .first().satisfies(e -> assertThat(e.balanceMicros()).isEqualTo(999_000));
+
+        money.core.credit(account, "topup", 5_000_000).await().atMost(WAIT);
+        money.core.credit(account, "chargeback", -5_500_000).await().atMost(WAIT);
+        assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isLowBalance).hasSize(2);
+    }
+
+    @Test
+    void shouldRebuildFromTheTruthAndNotReapplyAKnownReference() {
+        long account = fundedAccount(5_000, 600);
+        money.core.reserve(account, 1, "open", 1_000).await().atMost(WAIT);
+        money.send("HINCRBY", KeySchema.account(account), "balance", "777");
+
+        RebuildResult rebuilt = money.core.rebuild(account, 9_000, "active", 0, Map.of("txn_1", 9_000L))
+                .await().atMost(WAIT);
+        CreditResult replay = money.core.credit(account, "txn_1", 9_000).await().atMost(WAIT);
+
+        assertThat(rebuilt.previousBalanceMicros()).isEqualTo(5_777);
+        assertThat(rebuilt.heldMicros()).isEqualTo(1_000);
+        assertThat(replay.outcome()).isEqualTo(CreditOutcome.DUPLICATE);
+        assertThat(money.balance(account)).isEqualTo(9_000);
+    }
+
+    private static int masterOf(long account) {
+        return RedisCluster.shared().masterPortForSlot(RedisCluster.slotOf(KeySchema.account(account)));
+    }
+}

@@ -1,0 +1,123 @@
+package ai.kiku.common.money;
+
+import ai.kiku.common.redis.KeySchema;
+import ai.kiku.testing.RedisCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A MoneyCore over a real Redis Cluster connection, with a clock the test can move, plus the
+ * account/key publishing that billing-service does in production.
+ */
+final class MoneyFixture implements AutoCloseable {
+
+    final Vertx vertx = Vertx.vertx();
+    final Redis redis;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final AtomicLong nowMillis = new AtomicLong(System.currentTimeMillis());
+    final MoneyCore core;
+    private static final AtomicLong NEXT_ACCOUNT = new AtomicLong(System.nanoTime() % 1_000_000_000L);
+
+    MoneyFixture() {
+        this(RedisCluster.shared());
+    }
+
+    MoneyFixture(RedisCluster cluster) {
+        RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER)
+                .setMaxPoolSize(64).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096);
+        cluster.nodeUris().forEach(options::addConnectionString);
+        redis = Redis.createClient(vertx, options);
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(nowMillis.get());
+            }
+        };
+        MoneyConfig config = new MoneyConfig() {
+            @Override
+            public Duration holdTtl() {
+                return Duration.ofMinutes(15);
+            }
+
+            @Override
+            public Duration holdRetention() {
+                return Duration.ofHours(24);
+            }
+        };
+        core = new MoneyCore(redis, config, registry, clock);
+    }
+
+    /** A fresh account id; ids are spread so consecutive tests use different partitions. */
+    static long newAccountId() {
+        return NEXT_ACCOUNT.addAndGet(7);
+    }
+
+    void openAccount(long accountId, long thresholdMicros) {
+        send("HSET", KeySchema.account(accountId), "status", "active", "balance", "0", "held", "0",
+                "threshold", Long.toString(thresholdMicros), "armed", "1");
+    }
+
+    void publishKey(long accountId, long keyId, long rpm, String status) {
+        send("HSET", KeySchema.apiKey(accountId, keyId), "status", status, "rpm", Long.toString(rpm),
+                "account", Long.toString(accountId));
+    }
+
+    Response send(String command, String... args) {
+        Request request = Request.cmd(io.vertx.mutiny.redis.client.Command.create(command));
+        for (String arg : args) {
+            request.arg(arg);
+        }
+        return redis.send(request).await().atMost(Duration.ofSeconds(10));
+    }
+
+    /** Usage-log entries of one account in its partition stream. */
+    List<UsageLogEntry> logOf(long accountId) {
+        Response entries = send("XRANGE", KeySchema.usageLog(accountId), "-", "+");
+        List<UsageLogEntry> out = new ArrayList<>();
+        for (Response entry : entries) {
+            Response fields = entry.get(1);
+            java.util.Map<String, String> map = new java.util.HashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                map.put(fields.get(i).toString(), fields.get(i + 1).toString());
+            }
+            UsageLogEntry parsed = UsageLogEntry.of(entry.get(0).toString(), map);
+            if (parsed.accountId() == accountId) {
+                out.add(parsed);
+            }
+        }
+        return out;
+    }
+
+    long balance(long accountId) {
+        return Long.parseLong(send("HGET", KeySchema.account(accountId), "balance").toString());
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+        vertx.closeAndAwait();
+    }
+}
