@@ -1,0 +1,51 @@
+package ai.kiku.api.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Settings of the public API: limits and the cache lifetimes of the gateway. */
+@ConfigMapping(prefix = "kiku.api")
+public interface ApiConfig {
+
+    /** Largest request body accepted on the proxy endpoints; larger bodies get 413 problem+json. */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+
+    /** How long a resolved (or unknown) API key is remembered per process; revocation is seen after at most this. */
+    @WithDefault("100ms")
+    Duration authCacheTtl();
+
+    /** Most API keys remembered per process. */
+    @WithDefault("100000")
+    long authCacheSize();
+
+    /** Per-process lifetime of a usage summary. */
+    @WithDefault("1s")
+    Duration usageL1Ttl();
+
+    /** Lifetime of a usage summary in the shared Redis cache (at most a minute by contract). */
+    @WithDefault("60s")
+    Duration usageL2Ttl();
+
+    /** Most usage summaries remembered per process. */
+    @WithDefault("10000")
+    long usageCacheSize();
+
+    /** How long the price catalogue is used before it is read again from Redis (billing's copy). */
+    @WithDefault("60s")
+    Duration catalogueTtl();
+
+    /** Widest usage window a client may ask for, in days. */
+    @WithDefault("366")
+    int usageMaxDays();
+
+    /** Hot path over one pinned Redis cluster connection per event loop (false: a pooled lease per command). */
+    @WithDefault("true")
+    boolean redisPinned();
+
+    /** How long an event loop keeps its pinned Redis cluster connection before taking a fresh one. */
+    @WithDefault("5s")
+    Duration redisConnectionRenew();
+}

@@ -1,0 +1,121 @@
+package ai.kiku.api.config;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.List;
+
+/**
+ * The Redis client of the hot path. Each event-loop thread gets its own small cluster client whose
+ * connections live on that same thread, and keeps one cluster connection pipelining its commands.
+ * The shared pooled client would lease a connection per node for every command, and its
+ * connections may live on another event loop, which costs two thread hand-offs per command (a few
+ * hundred microseconds on a busy machine). The pinned connection is renewed every few seconds (so
+ * slot moves are picked up) and at once after any connection-level failure; calls from outside an
+ * event loop, or when its queue is full, use the shared client. A failed command is never retried
+ * here: the caller decides (money commands are idempotent by hold id or reference).
+ */
+final class PinnedRedis implements Redis {
+
+    private final Redis shared;
+    private final Vertx vertx;
+    private final RedisOptions options;
+    private final long renewMillis;
+    private final ThreadLocal<Local> local = new ThreadLocal<>();
+
+    /** One event loop's own client and its current pinned connection. */
+    private static final class Local {
+        final Redis client;
+        Pinned pinned;
+
+        Local(Redis client) {
+            this.client = client;
+        }
+    }
+
+    private static final class Pinned {
+        final long since;
+        volatile boolean broken;
+        Future<RedisConnection> connection;
+
+        Pinned(long since) {
+            this.since = since;
+        }
+    }
+
+    PinnedRedis(Redis shared, Vertx vertx, RedisOptions options, long renewMillis) {
+        this.shared = shared;
+        this.vertx = vertx;
+        this.options = options;
+        this.renewMillis = renewMillis;
+    }
+
+    @Override
+    public Future<Response> send(Request request) {
+        Context context = Vertx.currentContext();
+        if (context == null || !context.isEventLoopContext()) {
+            return shared.send(request);
+        }
+        Pinned current = current();
+        return current.connection.compose(connection -> {
+            if (connection.pendingQueueFull()) {
+                return shared.send(request);
+            }
+            return connection.send(request).onFailure(failure -> {
+                if (!isReply(failure)) {
+                    current.broken = true;
+                }
+            });
+        }, failure -> shared.send(request));
+    }
+
+    private Pinned current() {
+        Local mine = local.get();
+        if (mine == null) {
+            mine = new Local(Redis.createClient(vertx, new RedisOptions(options)));
+            local.set(mine);
+        }
+        Pinned current = mine.pinned;
+        long now = System.currentTimeMillis();
+        if (current != null && !current.broken && now - current.since < renewMillis) {
+            return current;
+        }
+        Pinned fresh = new Pinned(now);
+        fresh.connection = mine.client.connect().onSuccess(connection -> {
+            connection.exceptionHandler(e -> fresh.broken = true);
+            connection.endHandler(v -> fresh.broken = true);
+        }).onFailure(e -> fresh.broken = true);
+        mine.pinned = fresh;
+        if (current != null) {
+            // let commands still in flight on the old connection finish before returning it
+            current.connection.onSuccess(old -> vertx.setTimer(Math.max(1000, renewMillis), t -> old.close()));
+        }
+        return fresh;
+    }
+
+    /** An error reply from Redis (e.g. NOSCRIPT) is an answer, not a broken connection. */
+    private static boolean isReply(Throwable failure) {
+        return failure.getClass().getSimpleName().equals("ErrorType");
+    }
+
+    @Override
+    public Future<RedisConnection> connect() {
+        return shared.connect();
+    }
+
+    @Override
+    public void close() {
+        shared.close();
+    }
+
+    @Override
+    public Future<List<Response>> batch(List<Request> requests) {
+        return shared.batch(requests);
+    }
+}

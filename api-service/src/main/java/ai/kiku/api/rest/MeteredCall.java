@@ -1,0 +1,9 @@
+package ai.kiku.api.rest;
+
+import ai.kiku.api.service.ApiCaller;
+import ai.kiku.api.service.ChatRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/** One metered proxy request in flight: who pays, what was reserved under which hold (= request) id. */
+record MeteredCall(RoutingContext ctx, ApiCaller caller, ChatRequest request, String requestId, boolean ownShape) {
+}

@@ -1,0 +1,188 @@
+package ai.kiku.api.rest;
+
+import ai.kiku.api.client.ChatCall;
+import ai.kiku.api.client.Route;
+import ai.kiku.api.client.UpstreamReply;
+import ai.kiku.api.service.ApiMetrics;
+import ai.kiku.api.service.ChatRequest;
+import ai.kiku.api.service.TokenEstimator;
+import ai.kiku.common.error.Problem;
+import ai.kiku.common.money.Micros;
+import ai.kiku.api.config.HotPath;
+import ai.kiku.common.money.MoneyCore;
+import ai.kiku.common.money.SettleResult;
+import ai.kiku.common.money.Usage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a reserved call: tries the model's providers in order (falling over while nothing has
+ * reached the client), settles the hold to the real cost of the one that answered, or releases it
+ * when none could. The hold is the request id, so a retried settle or release is a no-op.
+ */
+@ApplicationScoped
+public class MeteredProxy {
+
+    private static final Logger LOG = Logger.getLogger(MeteredProxy.class);
+
+    private final MoneyCore money;
+    private final ApiMetrics metrics;
+    private final Replies replies;
+    private final ObjectMapper mapper;
+
+    public MeteredProxy(@HotPath MoneyCore money, ApiMetrics metrics, Replies replies, ObjectMapper mapper) {
+        this.money = money;
+        this.metrics = metrics;
+        this.replies = replies;
+        this.mapper = mapper;
+    }
+
+    void run(MeteredCall call) {
+        attempt(call, 0, null);
+    }
+
+    ApiMetrics metrics() {
+        return metrics;
+    }
+
+    private void attempt(MeteredCall call, int index, Throwable last) {
+        ChatRequest request = call.request();
+        if (index >= request.routes().size() || call.ctx().response().closed()) {
+            giveUp(call, last);
+            return;
+        }
+        Route route = request.routes().get(index);
+        request.body().put("model", route.upstreamModel());
+        route.provider().send(new ChatCall(call.requestId(), request.body(), request.stream())).subscribe().with(
+                reply -> answered(call, index, route, reply),
+                failure -> {
+                    LOG.debugf("request %s: provider %s failed: %s", call.requestId(), route.provider().name(), failure);
+                    attempt(call, index + 1, failure);
+                });
+    }
+
+    private void answered(MeteredCall call, int index, Route route, UpstreamReply reply) {
+        if (!reply.ok()) {
+            rejected(call, route, reply);
+            return;
+        }
+        if (reply.stream() != null) {
+            new StreamRelay(this, mapper, call, route, reply.stream(),
+                    failure -> attempt(call, index + 1, failure)).start();
+            return;
+        }
+        ObjectNode json = reply.json();
+        JsonNode usage = json.get("usage");
+        long in;
+        long out;
+        if (usage != null && usage.isObject()) {
+            in = Math.max(0, usage.path("prompt_tokens").asLong(0));
+            out = Math.max(0, usage.path("completion_tokens").asLong(0));
+        } else {
+            in = call.request().inputEstimate();
+            out = 0;
+            for (JsonNode choice : json.path("choices")) {
+                out += TokenEstimator.tokens(choice.path("message").path("content").asText(""));
+            }
+            LOG.infof("request %s: no usage reported by %s; charging the estimate", call.requestId(),
+                    route.provider().name());
+        }
+        settle(call, in, out).subscribe().with(settled -> respond(call, route, reply, settled), failure -> {
+            settleFailed(call, failure);
+            replies.problem(call.ctx(), new Problem("https://kiku.ai/problems/unavailable", "Service unavailable", 503,
+                    "the charge could not be recorded, so the answer is withheld; you were not charged"));
+        });
+    }
+
+    private void respond(MeteredCall call, Route route, UpstreamReply reply, SettleResult settled) {
+        HttpServerResponse response = call.ctx().response();
+        response.putHeader("X-Kiku-Provider", route.provider().name())
+                .putHeader("X-Kiku-Cost-Micros", Long.toString(settled.chargedMicros()))
+                .putHeader("X-Kiku-Balance-Micros", Long.toString(settled.balanceMicros()));
+        if (call.ownShape()) {
+            ObjectNode json = reply.json();
+            json.put("provider", route.provider().name()).put("requestId", call.requestId())
+                    .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
+                    .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
+            replies.json(call.ctx(), 200, json);
+        } else if (reply.raw() != null) {
+            replies.raw(call.ctx(), 200, Replies.JSON, reply.raw());
+        } else {
+            replies.json(call.ctx(), 200, reply.json());
+        }
+    }
+
+    /** Charges the real cost (at most the hold) and records the usage in the same step. */
+    Uni<SettleResult> settle(MeteredCall call, long inputTokens, long outputTokens) {
+        ChatRequest request = call.request();
+        long cost;
+        try {
+            cost = Math.min(request.price().cost(inputTokens, outputTokens), request.reserveMicros());
+        } catch (ArithmeticException e) {
+            cost = request.reserveMicros();
+        }
+        Usage usage = new Usage(call.caller().keyId(), request.price().productId(), request.model(),
+                inputTokens, outputTokens);
+        return money.settle(call.caller().accountId(), call.requestId(), cost, usage)
+                .invoke(settled -> metrics.charged(settled.chargedMicros()));
+    }
+
+    void settleFailed(MeteredCall call, Throwable failure) {
+        metrics.settleFailed();
+        LOG.errorf("request %s: settle failed (%s); the hold expires uncharged", call.requestId(), failure.toString());
+    }
+
+    private void rejected(MeteredCall call, Route route, UpstreamReply reply) {
+        int status = reply.status() == 413 ? 413 : 400;
+        Problem problem = new Problem("https://kiku.ai/problems/upstream-rejected", "Rejected by the model provider",
+                status, "the provider refused the request; you were not charged")
+                .with("provider", route.provider().name()).with("upstreamStatus", reply.status());
+        String message = upstreamMessage(reply.raw());
+        if (message != null) {
+            problem.with("upstreamMessage", message);
+        }
+        release(call, () -> replies.problem(call.ctx(), problem));
+    }
+
+    private void giveUp(MeteredCall call, Throwable last) {
+        boolean circuitsOpen = last != null && last.getClass().getSimpleName().contains("CircuitBreakerOpen");
+        int status = circuitsOpen ? 503 : 502;
+        LOG.warnf("request %s: no provider could serve model %s (last: %s)", call.requestId(), call.request().model(),
+                last == null ? "client left" : last.toString());
+        Problem problem = new Problem("https://kiku.ai/problems/upstream-unavailable", "No provider available", status,
+                "no provider could serve model '" + call.request().model() + "' right now; you were not charged");
+        if (status == 503) {
+            call.ctx().response().putHeader("Retry-After", "30");
+        }
+        release(call, () -> replies.problem(call.ctx(), problem));
+    }
+
+    /** Releases the hold, then answers (so a client that got its error sees its money back). */
+    private void release(MeteredCall call, Runnable then) {
+        money.release(call.caller().accountId(), call.requestId()).subscribe().with(released -> then.run(),
+                failure -> {
+                    LOG.warnf("request %s: release failed (%s); the hold will expire", call.requestId(),
+                            failure.toString());
+                    then.run();
+                });
+    }
+
+    private String upstreamMessage(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return null;
+        }
+        try {
+            JsonNode node = mapper.readTree(body.getBytes());
+            String message = node.path("error").path("message").asText(node.path("message").asText(null));
+            return message == null ? null : message.length() > 500 ? message.substring(0, 500) : message;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package ai.kiku.api.rest;
+
+import ai.kiku.api.client.Route;
+import ai.kiku.api.service.TokenEstimator;
+import ai.kiku.common.money.Micros;
+import ai.kiku.common.money.SettleResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+import org.jboss.logging.Logger;
+
+import java.util.function.Consumer;
+
+/**
+ * Passes an upstream SSE stream through to the client chunk by chunk, learning the real usage on
+ * the way. The upstream is always asked for usage; its usage chunk is stripped when the client did
+ * not ask for it. A client that leaves mid-stream does not stop the relay: the upstream is read to
+ * its end and the real usage charged. Without a usage chunk, the charge is the input estimate plus
+ * the output seen (never zero). The final {@code [DONE]} is held back until the charge is settled,
+ * so a client that saw {@code [DONE]} can already read its new balance.
+ */
+final class StreamRelay {
+
+    private static final Logger LOG = Logger.getLogger(StreamRelay.class);
+    private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+
+    private final MeteredProxy proxy;
+    private final ObjectMapper mapper;
+    private final MeteredCall call;
+    private final Route route;
+    private final ReadStream<Buffer> upstream;
+    private final Consumer<Throwable> fallback;
+    private final HttpServerResponse response;
+    private final SseParser parser = new SseParser(this::onData);
+
+    private boolean headersSent;
+    private boolean clientGone;
+    private boolean finished;
+    private boolean sawDone;
+    private int events;
+    private long promptTokens = -1;
+    private long completionTokens = -1;
+    private long outputBytes;
+
+    StreamRelay(MeteredProxy proxy, ObjectMapper mapper, MeteredCall call, Route route, ReadStream<Buffer> upstream,
+                Consumer<Throwable> fallback) {
+        this.proxy = proxy;
+        this.mapper = mapper;
+        this.call = call;
+        this.route = route;
+        this.upstream = upstream;
+        this.fallback = fallback;
+        this.response = call.ctx().response();
+    }
+
+    void start() {
+        upstream.handler(chunk -> {
+            if (!finished) {
+                parser.feed(chunk);
+            }
+        });
+        upstream.exceptionHandler(this::upstreamFailed);
+        upstream.endHandler(v -> {
+            if (!finished) {
+                parser.finish();
+                upstreamEnded();
+            }
+        });
+        response.closeHandler(v -> clientLeft());
+        if (response.closed()) {
+            clientLeft();
+        }
+        upstream.resume();
+    }
+
+    private void onData(String payload) {
+        if (finished) {
+            return;
+        }
+        events++;
+        if ("[DONE]".equals(payload.trim())) {
+            sawDone = true;
+            return;
+        }
+        String out = payload;
+        JsonNode node = parse(payload);
+        if (node instanceof ObjectNode chunk) {
+            JsonNode choices = chunk.get("choices");
+            countOutput(choices);
+            JsonNode usage = chunk.get("usage");
+            if (usage != null && usage.isObject()) {
+                promptTokens = Math.max(0, usage.path("prompt_tokens").asLong(0));
+                completionTokens = Math.max(0, usage.path("completion_tokens").asLong(0));
+                if (!call.request().clientWantsUsage()) {
+                    if (choices == null || choices.isEmpty()) {
+                        return;
+                    }
+                    chunk.remove("usage");
+                    out = chunk.toString();
+                }
+            }
+        }
+        write(Buffer.buffer("data: " + out + "\n\n"));
+    }
+
+    private void countOutput(JsonNode choices) {
+        if (choices == null) {
+            return;
+        }
+        for (JsonNode choice : choices) {
+            JsonNode delta = choice.path("delta");
+            JsonNode content = delta.get("content");
+            if (content != null && content.isTextual()) {
+                outputBytes += TokenEstimator.utf8Length(content.asText());
+            }
+            for (JsonNode toolCall : delta.path("tool_calls")) {
+                JsonNode args = toolCall.path("function").get("arguments");
+                if (args != null && args.isTextual()) {
+                    outputBytes += TokenEstimator.utf8Length(args.asText());
+                }
+            }
+        }
+    }
+
+    private void write(Buffer bytes) {
+        if (clientGone) {
+            return;
+        }
+        if (!headersSent) {
+            headersSent = true;
+            response.setStatusCode(200).setChunked(true)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .putHeader("X-Accel-Buffering", "no")
+                    .putHeader("X-Kiku-Provider", route.provider().name());
+        }
+        try {
+            response.write(bytes);
+        } catch (IllegalStateException closed) {
+            clientLeft();
+            return;
+        }
+        if (response.writeQueueFull()) {
+            upstream.pause();
+            response.drainHandler(v -> upstream.resume());
+        }
+    }
+
+    private void clientLeft() {
+        if (finished || clientGone) {
+            return;
+        }
+        clientGone = true;
+        proxy.metrics().clientDisconnected();
+        LOG.debugf("request %s: client left mid-stream; reading upstream to the end", call.requestId());
+        upstream.resume();
+    }
+
+    private void upstreamFailed(Throwable failure) {
+        if (finished) {
+            return;
+        }
+        proxy.metrics().upstreamError(route.provider().name(), "stream");
+        if (events == 0) {
+            finished = true;
+            fallback.accept(failure);
+            return;
+        }
+        LOG.warnf("request %s: stream from %s broke after %d events: %s", call.requestId(),
+                route.provider().name(), events, failure.toString());
+        finish(true);
+    }
+
+    private void upstreamEnded() {
+        if (events == 0) {
+            finished = true;
+            fallback.accept(new IllegalStateException("upstream stream ended empty"));
+            return;
+        }
+        finish(!sawDone);
+    }
+
+    private void finish(boolean truncated) {
+        finished = true;
+        boolean usageKnown = promptTokens >= 0;
+        long in = usageKnown ? promptTokens : call.request().inputEstimate();
+        long out = usageKnown ? completionTokens : TokenEstimator.ofBytes(outputBytes);
+        if (!usageKnown) {
+            LOG.infof("request %s: no usage reported by %s; charging the estimate (%d in, %d out)",
+                    call.requestId(), route.provider().name(), in, out);
+        }
+        proxy.settle(call, in, out).subscribe().with(settled -> tail(settled, truncated), failure -> {
+            proxy.settleFailed(call, failure);
+            tail(null, truncated);
+        });
+    }
+
+    private void tail(SettleResult settled, boolean truncated) {
+        if (clientGone || response.closed()) {
+            return;
+        }
+        if (settled != null && call.ownShape()) {
+            ObjectNode charge = mapper.createObjectNode();
+            charge.put("object", "kiku.charge").put("requestId", call.requestId())
+                    .put("provider", route.provider().name())
+                    .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
+                    .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
+            write(Buffer.buffer("data: " + charge + "\n\n"));
+        }
+        if (truncated) {
+            write(Buffer.buffer("data: {\"error\":{\"message\":\"the upstream stream ended before completion\","
+                    + "\"type\":\"upstream_error\"}}\n\n"));
+        } else {
+            write(DONE.copy());
+        }
+        if (!clientGone) {
+            response.end();
+        }
+    }
+
+    private JsonNode parse(String payload) {
+        try {
+            return mapper.readTree(payload);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

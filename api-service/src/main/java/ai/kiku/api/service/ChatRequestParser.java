@@ -1,0 +1,163 @@
+package ai.kiku.api.service;
+
+import ai.kiku.api.client.ProviderRegistry;
+import ai.kiku.api.client.Route;
+import ai.kiku.common.error.ProblemException;
+import ai.kiku.common.money.Micros;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Validates a chat request (OpenAI's shape, or ours with an optional {@code provider}) and prices
+ * its worst case. Everything a client can get wrong ends here in a 400 naming the field, before
+ * any money is touched.
+ */
+@ApplicationScoped
+public class ChatRequestParser {
+
+    static final int MAX_N = 16;
+    private final ObjectMapper mapper;
+    private final ProviderRegistry providers;
+
+    public ChatRequestParser(ObjectMapper mapper, ProviderRegistry providers) {
+        this.mapper = mapper;
+        this.providers = providers;
+    }
+
+    public ChatRequest parse(byte[] bytes, boolean ownShape, Catalogue catalogue) {
+        ObjectNode body = object(bytes);
+        String model = text(body, "model");
+        ModelPrice price = catalogue.price(model);
+        if (price == null) {
+            throw ProblemException.badRequest("model", "unknown model '" + model + "'; GET /v1/models lists the models served");
+        }
+        List<Route> routes = providers.routes(model);
+        if (ownShape && body.has("provider") && !body.get("provider").isNull()) {
+            String provider = text(body, "provider");
+            if (!providers.has(provider)) {
+                throw ProblemException.badRequest("provider", "unknown provider '" + provider + "'");
+            }
+            routes = routes.stream().filter(r -> r.provider().name().equals(provider)).toList();
+            if (routes.isEmpty()) {
+                throw ProblemException.badRequest("provider", "provider '" + provider + "' does not serve model '" + model + "'");
+            }
+        }
+        if (ownShape) {
+            body.remove("provider");
+        }
+        if (routes.isEmpty()) {
+            throw ProblemException.badRequest("model", "no provider serves model '" + model + "' here");
+        }
+        JsonNode messages = body.get("messages");
+        validateMessages(messages);
+        boolean stream = bool(body, "stream");
+        boolean wantsUsage = false;
+        JsonNode options = body.get("stream_options");
+        if (options != null && !options.isNull()) {
+            if (!options.isObject()) {
+                throw ProblemException.badRequest("stream_options", "must be an object");
+            }
+            JsonNode include = options.get("include_usage");
+            if (include != null && !include.isNull() && !include.isBoolean()) {
+                throw ProblemException.badRequest("stream_options.include_usage", "must be true or false");
+            }
+            wantsUsage = include != null && include.asBoolean(false);
+        }
+        if (stream) {
+            // Always learn the real usage; the relay strips it again when the client did not ask.
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        long maxOut = price.maxOutputTokens();
+        maxOut = Math.min(maxOut, limit(body, "max_tokens", price.maxOutputTokens()));
+        maxOut = Math.min(maxOut, limit(body, "max_completion_tokens", price.maxOutputTokens()));
+        long n = limit(body, "n", MAX_N);
+        long input = TokenEstimator.input(messages, body.get("tools"));
+        long reserve;
+        try {
+            reserve = price.cost(input, Math.multiplyExact(maxOut, n == Long.MAX_VALUE ? 1 : n));
+            Micros.requireInRange(reserve);
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw ProblemException.badRequest("messages", "request too large to price");
+        }
+        return new ChatRequest(body, model, stream, stream && wantsUsage, input,
+                maxOut * (n == Long.MAX_VALUE ? 1 : n), price, routes, reserve);
+    }
+
+    private ObjectNode object(byte[] bytes) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("body", "request body is not valid JSON");
+        } catch (IOException e) {
+            throw ProblemException.badRequest("body", "request body could not be read");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw ProblemException.badRequest("body", "request body must be a JSON object");
+        }
+        return object;
+    }
+
+    private static String text(ObjectNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            throw ProblemException.badRequest(field, field + " is required");
+        }
+        if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > 256) {
+            throw ProblemException.badRequest(field, field + " must be a non-empty string of at most 256 characters");
+        }
+        return value.asText();
+    }
+
+    private static boolean bool(ObjectNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw ProblemException.badRequest(field, field + " must be true or false");
+        }
+        return value.asBoolean();
+    }
+
+    /** An optional positive integer no larger than {@code max}; Long.MAX_VALUE when absent. */
+    private static long limit(ObjectNode body, String field, long max) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return Long.MAX_VALUE;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1 || value.asLong() > max) {
+            throw ProblemException.badRequest(field, field + " must be an integer from 1 to " + max);
+        }
+        return value.asLong();
+    }
+
+    private static void validateMessages(JsonNode messages) {
+        if (messages == null || messages.isNull()) {
+            throw ProblemException.badRequest("messages", "messages is required");
+        }
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw ProblemException.badRequest("messages", "messages must be a non-empty array");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            if (!message.isObject()) {
+                throw ProblemException.badRequest("messages[" + i + "]", "each message must be an object");
+            }
+            JsonNode role = message.get("role");
+            if (role == null || !role.isTextual() || role.asText().isBlank()) {
+                throw ProblemException.badRequest("messages[" + i + "].role", "role is required");
+            }
+            JsonNode content = message.get("content");
+            if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
+                throw ProblemException.badRequest("messages[" + i + "].content", "content must be a string or an array of parts");
+            }
+        }
+    }
+}

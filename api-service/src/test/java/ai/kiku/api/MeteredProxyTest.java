@@ -1,0 +1,154 @@
+package ai.kiku.api;
+
+import ai.kiku.api.support.ApiTestResource;
+import ai.kiku.api.support.FakeBilling.TestKey;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+@QuarkusTest
+@WithTestResource(ApiTestResource.class)
+class MeteredProxyTest extends ApiTestBase {
+
+    @Test
+    void shouldEchoLocallyChargeThePerRequestPriceAndRecordTheUsage() {
+        TestKey key = billing.account(5_000_000, 60);
+        Response response = as(key).contentType("application/json").body(chat("local-echo", "hello kiku"))
+                .post("/v1/chat/completions");
+        response.then().statusCode(200)
+                .body("object", equalTo("chat.completion"))
+                .body("choices[0].message.content", equalTo("hello kiku"))
+                .body("usage.completion_tokens", equalTo(4))
+                .header("X-Kiku-Cost-Micros", "1000")
+                .header("X-Kiku-Balance-Micros", "4999000")
+                .header("X-RateLimit-Limit", "60")
+                .header("X-RateLimit-Remaining", "59");
+        String requestId = response.header("X-Request-Id");
+        assertThat(billing.balance(key.accountId())).isEqualTo(4_999_000);
+        assertThat(billing.held(key.accountId())).isZero();
+        assertThat(billing.usageField(key.accountId(), requestId, "cost")).isEqualTo("1000");
+        assertThat(billing.usageField(key.accountId(), requestId, "model")).isEqualTo("local-echo");
+        assertThat(billing.usageField(key.accountId(), requestId, "key")).isEqualTo(Long.toString(key.keyId()));
+    }
+
+    @Test
+    void shouldAnswerOwnShapeWithCostAndBalanceLeft() {
+        TestKey key = billing.account(2_000_000, 60);
+        as(key).contentType("application/json")
+                .body("{\"provider\":\"local\",\"model\":\"local-echo\",\"max_tokens\":16,\"stream\":false,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}")
+                .post("/api/v1/proxy/llm").then().statusCode(200)
+                .body("choices[0].message.content", equalTo("ping"))
+                .body("provider", equalTo("local"))
+                .body("costMicros", equalTo(1000))
+                .body("cost", equalTo("0.001000"))
+                .body("balanceMicros", equalTo(1_999_000))
+                .body("balance", equalTo("1.999000"));
+    }
+
+    @Test
+    void shouldChargeTheUpstreamsReportedUsageAtCataloguePrices() {
+        TestKey key = billing.account(1_000_000, 60);
+        as(key).contentType("application/json").body(chat("stub-model", "hi")).post("/v1/chat/completions")
+                .then().statusCode(200).header("X-Kiku-Provider", "alpha").header("X-Kiku-Cost-Micros", "6000");
+        // 1,000 per request + 1,000 prompt tokens at 1 USD/M + 2,000 completion tokens at 2 USD/M
+        assertThat(billing.balance(key.accountId())).isEqualTo(994_000);
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(6000);
+    }
+
+    @Test
+    void shouldNeverChargeMoreThanTheReservation() {
+        TestKey key = billing.account(1_000_000, 60);
+        as(key).contentType("application/json")
+                .body("{\"model\":\"stub-model\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"capped\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200).header("X-Kiku-Cost-Micros", "1031");
+        // reservation: 1,000 + 11 estimated input tokens at 1 USD/M + 10 max output tokens at 2 USD/M
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000 - 1031);
+    }
+
+    @Test
+    void shouldRefuseWith402WhenTheBalanceCannotCoverTheWorstCase() {
+        TestKey key = billing.account(500, 60);
+        as(key).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
+                .then().statusCode(402).contentType("application/problem+json")
+                .body("requiredMicros", equalTo(1000))
+                .body("availableMicros", equalTo(500))
+                .header("X-RateLimit-Limit", "60");
+        assertThat(billing.balance(key.accountId())).isEqualTo(500);
+        assertThat(billing.usageRecords(key.accountId())).isZero();
+    }
+
+    @Test
+    void shouldRefuseWith429AndRetryAfterOnceTheKeysLimitIsUsed() {
+        TestKey key = billing.account(1_000_000, 2);
+        for (int i = 0; i < 2; i++) {
+            as(key).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
+                    .then().statusCode(200);
+        }
+        Response limited = as(key).contentType("application/json").body(chat("local-echo", "hi"))
+                .post("/v1/chat/completions");
+        limited.then().statusCode(429).contentType("application/problem+json")
+                .header("X-RateLimit-Remaining", "0").header("X-RateLimit-Limit", "2");
+        int retryAfter = Integer.parseInt(limited.header("Retry-After"));
+        assertThat(retryAfter).isBetween(1, 60);
+        assertThat(billing.balance(key.accountId())).isEqualTo(998_000);
+    }
+
+    @Test
+    void shouldRefuseARevokedKeyAtOnceEvenWhileThisProcessStillRemembersIt() {
+        TestKey key = billing.account(1_000_000, 60);
+        as(key).get("/api/v1/balance").then().statusCode(200);
+        billing.revoke(key);
+        as(key).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
+                .then().statusCode(401);
+        as(key).get("/api/v1/balance").then().statusCode(401);
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void shouldRefuseSuspendedAccountsWith403() {
+        TestKey key = billing.account(1_000_000, 60);
+        billing.suspend(key.accountId());
+        as(key).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
+                .then().statusCode(403).contentType("application/problem+json");
+    }
+
+    @Test
+    void shouldAnswerBadInputWith4xxNamingTheProblemAndChargeNothing() {
+        TestKey key = billing.account(1_000_000, 1000);
+        bad(key, "{\"model\":", "body");
+        bad(key, "[1,2]", "body");
+        bad(key, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "model");
+        bad(key, chat("no-such-model", "x"), "model");
+        bad(key, chat("unserved-model", "x"), "model");
+        bad(key, "{\"model\":\"local-echo\",\"messages\":[]}", "messages");
+        bad(key, "{\"model\":\"local-echo\",\"messages\":[{\"content\":\"x\"}]}", "messages[0].role");
+        bad(key, "{\"model\":\"local-echo\",\"max_tokens\":-1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "max_tokens");
+        bad(key, "{\"model\":\"local-echo\",\"max_tokens\":1000000000000,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "max_tokens");
+        bad(key, "{\"model\":\"local-echo\",\"max_tokens\":\"ten\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "max_tokens");
+        bad(key, "{\"model\":\"local-echo\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "stream");
+        as(key).contentType("application/json")
+                .body("{\"provider\":\"nope\",\"model\":\"local-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .post("/api/v1/proxy/llm").then().statusCode(400).body("field", equalTo("provider"));
+        as(key).contentType("application/json")
+                .body("{\"provider\":\"alpha\",\"model\":\"local-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .post("/api/v1/proxy/llm").then().statusCode(400).body("field", equalTo("provider"));
+        as(key).contentType("text/plain").body(chat("local-echo", "x")).post("/v1/chat/completions")
+                .then().statusCode(415).contentType("application/problem+json");
+        as(key).contentType("application/json").body(chat("local-echo", "x".repeat(1_100_000)))
+                .post("/v1/chat/completions").then().statusCode(413).contentType("application/problem+json")
+                .body("field", equalTo("body"));
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
+        assertThat(billing.held(key.accountId())).isZero();
+        assertThat(billing.usageRecords(key.accountId())).isZero();
+    }
+
+    private void bad(TestKey key, String body, String field) {
+        as(key).contentType("application/json").body(body).post("/v1/chat/completions").then()
+                .statusCode(400).contentType("application/problem+json").body("field", equalTo(field));
+    }
+}

@@ -1,0 +1,64 @@
+package ai.kiku.api.support;
+
+import ai.kiku.testing.RedisCluster;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the gateway's tests run against: the JVM-wide real Redis Cluster of the shared harness
+ * (the api-service never touches PostgreSQL, so unlike KikuInfraResource it starts none), and an
+ * {@link UpstreamStub} playing the providers {@code alpha}, {@code beta}, {@code flaky},
+ * {@code steady} and billing's internal API, plus a provider {@code down} whose port refuses connections.
+ */
+public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private UpstreamStub stub;
+
+    @Override
+    public Map<String, String> start() {
+        RedisCluster redis = RedisCluster.shared();
+        stub = UpstreamStub.start(0);
+        Map<String, String> config = new HashMap<>();
+        config.put("kiku.redis.hosts", redis.hosts());
+        config.put("kiku.billing.url", "http://127.0.0.1:" + stub.port());
+        config.put("kiku.internal.token", "test-internal-token");
+        config.put("kiku.test.stub-port", Integer.toString(stub.port()));
+        provider(config, "alpha", stub.baseUrl("alpha"), "stub-model,slow-model", 10);
+        provider(config, "beta", stub.baseUrl("beta"), "stub-model", 20);
+        provider(config, "flaky", stub.baseUrl("flaky"), "circuit-model", 10);
+        provider(config, "steady", stub.baseUrl("steady"), "circuit-model", 20);
+        provider(config, "down", "http://127.0.0.1:" + closedPort() + "/v1", "down-model", 10);
+        provider(config, "sluggish", stub.baseUrl("sluggish"), "timeout-model", 10);
+        config.put("kiku.providers.sluggish.timeout", "150ms");
+        config.put("kiku.providers.alpha.timeout", "2s");
+        config.put("kiku.llm.routes.\"timeout-model\"", "sluggish,alpha");
+        config.put("kiku.llm.routes.\"down-model\"", "down,alpha");
+        config.put("kiku.llm.routes.\"slow-model\"", "alpha");
+        return config;
+    }
+
+    private static void provider(Map<String, String> config, String name, String url, String models, int order) {
+        config.put("kiku.providers." + name + ".base-url", url);
+        config.put("kiku.providers." + name + ".models", models);
+        config.put("kiku.providers." + name + ".order", Integer.toString(order));
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (stub != null) {
+            stub.close();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package ai.kiku.api.support;
+
+import ai.kiku.common.money.CreditOutcome;
+import ai.kiku.common.money.MoneyCore;
+import ai.kiku.common.redis.KeySchema;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Publishes accounts and keys into the real Redis Cluster exactly as billing-service does (account
+ * hash, key hash, key index; balances through MoneyCore.credit), plus billing's price catalogue at
+ * {@code kiku:catalogue}: the gateway's tests need billing's Redis state, not billing itself.
+ */
+public final class FakeBilling {
+
+    /** Per request 1,000 micros; stub models 1 USD / 2 USD per million tokens in / out. */
+    public static final String CATALOGUE = """
+            {"products":[{"productId":"llm-proxy","name":"LLM proxy","description":"Chat completions","pricePerRequestMicros":1000}],
+             "models":[
+              {"model":"local-echo","productId":"llm-proxy","inputPerMillionMicros":0,"outputPerMillionMicros":0,"maxOutputTokens":4096},
+              {"model":"stub-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
+              {"model":"slow-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
+              {"model":"circuit-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
+              {"model":"timeout-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
+              {"model":"down-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
+              {"model":"unserved-model","productId":"llm-proxy","inputPerMillionMicros":1,"outputPerMillionMicros":1,"maxOutputTokens":10}],
+             "creditPacks":[{"paddlePriceId":"pri_local_5","name":"$5 of credits","creditsMicros":5000000,"priceLabel":"USD 5.00"}]}
+            """;
+
+    private static final AtomicLong IDS = new AtomicLong(100_000 + new SecureRandom().nextInt(1_000_000) * 10L);
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Redis redis;
+    private final MoneyCore money;
+
+    public FakeBilling(Redis redis, MoneyCore money) {
+        this.redis = redis;
+        this.money = money;
+    }
+
+    /** An account with an active key, as billing publishes it. */
+    public record TestKey(long accountId, long keyId, String plaintext) {
+        public String bearer() {
+            return "Bearer " + plaintext;
+        }
+    }
+
+    public void publishCatalogue() {
+        send(Request.cmd(Command.SET).arg("kiku:catalogue").arg(CATALOGUE));
+    }
+
+    /** A new active account holding {@code balanceMicros}, with one key allowing {@code rpm} requests a minute. */
+    public TestKey account(long balanceMicros, int rpm) {
+        long accountId = IDS.incrementAndGet();
+        String acct = KeySchema.account(accountId);
+        send(Request.cmd(Command.HSET).arg(acct).arg("status").arg("active").arg("threshold").arg(0).arg("armed").arg(1));
+        send(Request.cmd(Command.HSETNX).arg(acct).arg("balance").arg(0));
+        send(Request.cmd(Command.HSETNX).arg(acct).arg("held").arg(0));
+        TestKey key = key(accountId, rpm);
+        if (balanceMicros != 0) {
+            credit(accountId, balanceMicros);
+        }
+        return key;
+    }
+
+    /** Another active key of an account. */
+    public TestKey key(long accountId, int rpm) {
+        long keyId = IDS.incrementAndGet();
+        StringBuilder secret = new StringBuilder("kiku_live_");
+        for (int i = 0; i < 43; i++) {
+            secret.append(BASE62[RANDOM.nextInt(BASE62.length)]);
+        }
+        TestKey key = new TestKey(accountId, keyId, secret.toString());
+        send(Request.cmd(Command.HSET).arg(KeySchema.apiKey(accountId, keyId)).arg("status").arg("active")
+                .arg("rpm").arg(rpm).arg("account").arg(accountId));
+        send(Request.cmd(Command.SET).arg(KeySchema.keyIndex(sha256(key.plaintext()))).arg(accountId + ":" + keyId));
+        return key;
+    }
+
+    /** Revokes a key the way billing does: key hash marked revoked, then the index deleted. */
+    public void revoke(TestKey key) {
+        send(Request.cmd(Command.HSET).arg(KeySchema.apiKey(key.accountId(), key.keyId())).arg("status").arg("revoked"));
+        send(Request.cmd(Command.DEL).arg(KeySchema.keyIndex(sha256(key.plaintext()))));
+    }
+
+    public void suspend(long accountId) {
+        send(Request.cmd(Command.HSET).arg(KeySchema.account(accountId)).arg("status").arg("suspended"));
+    }
+
+    public void credit(long accountId, long micros) {
+        CreditOutcome outcome = money.credit(accountId, "test-" + IDS.incrementAndGet(), micros).await().indefinitely()
+                .outcome();
+        if (outcome != CreditOutcome.APPLIED) {
+            throw new IllegalStateException("credit " + outcome);
+        }
+    }
+
+    public long balance(long accountId) {
+        return Long.parseLong(send(Request.cmd(Command.HGET).arg(KeySchema.account(accountId)).arg("balance")).toString());
+    }
+
+    public long held(long accountId) {
+        return Long.parseLong(send(Request.cmd(Command.HGET).arg(KeySchema.account(accountId)).arg("held")).toString());
+    }
+
+    /** Usage records ({@code type=usage}) of an account in its partition's stream. */
+    public long usageRecords(long accountId) {
+        return usageCosts(accountId).length;
+    }
+
+    /** Costs of the account's usage records, in stream order. */
+    public long[] usageCosts(long accountId) {
+        java.util.List<Long> costs = new java.util.ArrayList<>();
+        for (Response entry : send(Request.cmd(Command.XRANGE).arg(KeySchema.usageLog(accountId)).arg("-").arg("+"))) {
+            Response f = entry.get(1);
+            if ("usage".equals(field(f, "type")) && Long.toString(accountId).equals(field(f, "acct"))) {
+                costs.add(Long.parseLong(field(f, "cost")));
+            }
+        }
+        return costs.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A field of the usage record of one request, or null. */
+    public String usageField(long accountId, String requestId, String name) {
+        for (Response entry : send(Request.cmd(Command.XRANGE).arg(KeySchema.usageLog(accountId)).arg("-").arg("+"))) {
+            if (requestId.equals(field(entry.get(1), "req"))) {
+                return field(entry.get(1), name);
+            }
+        }
+        return null;
+    }
+
+    private static String field(Response fields, String name) {
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            if (name.equals(fields.get(i).toString())) {
+                return fields.get(i + 1).toString();
+            }
+        }
+        return null;
+    }
+
+    private Response send(Request request) {
+        return redis.send(request).await().indefinitely();
+    }
+
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package ai.kiku.api.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OpenAI-compatible upstream on loopback speaking the real chat-completions wire protocol (JSON
+ * and SSE), for tests and the benchmark. Paths are {@code /<provider>/v1/chat/completions}, so one
+ * server plays several providers. Directives in the last user message choose the behaviour:
+ * {@code #fail} 500, {@code #bad} 400, {@code #slow} 300 ms delay, {@code #nousage} no usage,
+ * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart. Path
+ * {@code /flaky/...} always fails. Usage reported: {@value #PROMPT} prompt and {@value #COMPLETION}
+ * completion tokens. {@code GET /<provider>/hits} counts calls. It also plays billing's internal
+ * usage API ({@code /internal/v1/accounts/<id>/usage}).
+ * <p>
+ * Standalone (benchmark, zero latency): {@code java -cp ... ai.kiku.api.support.UpstreamStub <port>}.
+ */
+public final class UpstreamStub implements AutoCloseable {
+
+    public static final int PROMPT = 1000;
+    public static final int COMPLETION = 2000;
+    public static final int LONG_CHUNKS = 20;
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private final Buffer fastAnswer;
+
+    private UpstreamStub(Vertx vertx, int port) throws Exception {
+        this.vertx = vertx;
+        this.fastAnswer = completion("stub-model", "pong", true).toBuffer();
+        this.server = vertx.createHttpServer().requestHandler(this::handle).listen(port, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    public static UpstreamStub start(int port) {
+        try {
+            return new UpstreamStub(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)), port);
+        } catch (Exception e) {
+            throw new IllegalStateException("stub did not start", e);
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String baseUrl(String provider) {
+        return "http://127.0.0.1:" + port() + "/" + provider + "/v1";
+    }
+
+    private void handle(HttpServerRequest req) {
+        String path = req.path();
+        String[] parts = path.split("/");
+        if (path.startsWith("/internal/v1/accounts/") && path.endsWith("/usage")) {
+            hits.computeIfAbsent("billing", k -> new AtomicInteger()).incrementAndGet();
+            usage(req, parts[4]);
+            return;
+        }
+        if (path.equals("/internal/v1/catalogue")) {
+            boolean authorized = "Bearer test-internal-token".equals(req.getHeader("Authorization"));
+            req.response().setStatusCode(authorized ? 200 : 401).putHeader("Content-Type", "application/json")
+                    .end(authorized ? FakeBilling.CATALOGUE.replace("\"LLM proxy\"", "\"LLM proxy (from billing)\"") : "");
+            return;
+        }
+        if (parts.length == 3 && "hits".equals(parts[2])) {
+            req.response().end(Integer.toString(hits.getOrDefault(parts[1], new AtomicInteger()).get()));
+            return;
+        }
+        if (!path.endsWith("/chat/completions")) {
+            req.response().setStatusCode(404).end();
+            return;
+        }
+        String provider = parts[1];
+        hits.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
+        req.body().onSuccess(body -> chat(req.response(), provider, body));
+    }
+
+    private void chat(HttpServerResponse response, String provider, Buffer body) {
+        if ("bench".equals(provider)) {
+            response.putHeader("Content-Type", "application/json").end(fastAnswer);
+            return;
+        }
+        JsonObject request = body.toJsonObject();
+        JsonArray messages = request.getJsonArray("messages", new JsonArray());
+        String text = messages.isEmpty() ? "" : String.valueOf(messages.getJsonObject(messages.size() - 1).getValue("content"));
+        String model = request.getString("model", "");
+        if ("flaky".equals(provider) || text.contains("#fail")) {
+            response.setStatusCode(500).putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("error", new JsonObject().put("message", "stub failure")).toBuffer());
+            return;
+        }
+        if (text.contains("#bad")) {
+            response.setStatusCode(400).putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("error", new JsonObject().put("message", "stub says the request is bad")).toBuffer());
+            return;
+        }
+        long delay = text.contains("#slow") ? 300 : 0;
+        boolean usage = !text.contains("#nousage");
+        Runnable answer = () -> {
+            if (request.getBoolean("stream", false)) {
+                boolean includeUsage = request.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
+                stream(response, model, usage && includeUsage, text.contains("#truncate"), text.contains("#long"));
+            } else {
+                response.putHeader("Content-Type", "application/json").end(completion(model, "stub answer", usage).toBuffer());
+            }
+        };
+        if (delay > 0) {
+            vertx.setTimer(delay, t -> answer.run());
+        } else {
+            answer.run();
+        }
+    }
+
+    private void stream(HttpServerResponse response, String model, boolean usage, boolean truncate, boolean slow) {
+        response.setChunked(true).putHeader("Content-Type", "text/event-stream");
+        int chunks = slow ? LONG_CHUNKS : 5;
+        // Timers between chunks so each is flushed on its own (and a cut really cuts after them).
+        long pause = slow ? 100 : truncate ? 30 : 0;
+        AtomicInteger sent = new AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            int i = sent.getAndIncrement();
+            if (truncate && i == 3) {
+                response.reset();
+                return;
+            }
+            if (i < chunks) {
+                response.write(event(chunk(model, "w" + i + " ", null)));
+                if (pause > 0) {
+                    vertx.setTimer(pause, t -> next[0].run());
+                } else {
+                    next[0].run();
+                }
+                return;
+            }
+            response.write(event(chunk(model, null, "stop")));
+            if (usage) {
+                response.write(event(new JsonObject().put("id", "chatcmpl-stub").put("object", "chat.completion.chunk")
+                        .put("model", model).put("choices", new JsonArray()).put("usage", usageJson())));
+            }
+            response.end("data: [DONE]\n\n");
+        };
+        next[0].run();
+    }
+
+    private void usage(HttpServerRequest req, String accountId) {
+        JsonObject totals = new JsonObject().put("requests", 3).put("inputTokens", 30).put("outputTokens", 12)
+                .put("costMicros", 3000).put("cost", "0.003000");
+        if (!"Bearer test-internal-token".equals(req.getHeader("Authorization"))) {
+            req.response().setStatusCode(401).end();
+            return;
+        }
+        if ("404".equals(accountId)) {
+            req.response().setStatusCode(404).end();
+            return;
+        }
+        req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                .put("accountId", Long.parseLong(accountId)).put("from", req.getParam("from")).put("to", req.getParam("to"))
+                .put("groupBy", req.getParam("groupBy")).put("totals", totals)
+                .put("breakdown", new JsonArray().add(totals.copy().put("group", "2026-11-27"))).toBuffer());
+    }
+
+    private static JsonObject completion(String model, String content, boolean usage) {
+        JsonObject json = new JsonObject().put("id", "chatcmpl-stub").put("object", "chat.completion")
+                .put("created", 1_700_000_000L).put("model", model)
+                .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+                        .put("message", new JsonObject().put("role", "assistant").put("content", content))
+                        .put("finish_reason", "stop")));
+        if (usage) {
+            json.put("usage", usageJson());
+        }
+        return json;
+    }
+
+    private static JsonObject usageJson() {
+        return new JsonObject().put("prompt_tokens", PROMPT).put("completion_tokens", COMPLETION)
+                .put("total_tokens", PROMPT + COMPLETION);
+    }
+
+    private static JsonObject chunk(String model, String content, String finish) {
+        JsonObject delta = new JsonObject();
+        if (content != null) {
+            delta.put("content", content);
+        }
+        return new JsonObject().put("id", "chatcmpl-stub").put("object", "chat.completion.chunk").put("model", model)
+                .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+                        .put("finish_reason", finish)))
+                .putNull("usage");
+    }
+
+    private static Buffer event(JsonObject json) {
+        return Buffer.buffer("data: " + json.encode() + "\n\n");
+    }
+
+    @Override
+    public void close() {
+        vertx.close();
+    }
+
+    /** Standalone zero-latency upstream for the benchmark: {@code /bench/v1/chat/completions}. */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 9099;
+        UpstreamStub stub = start(port);
+        System.out.println("upstream stub on " + stub.baseUrl("bench"));
+        Thread.currentThread().join();
+    }
+}
