@@ -2,7 +2,8 @@
 -- ARGV holdId, costMicros, nowMs, retentionMs, accountId, keyId, product, model, inTokens, outTokens
 -- The charge and its usage record are written in one atomic step: nothing charged goes
 -- unrecorded, and a record never exists without its charge.
--- Returns {code, balance, held, charged, late}; code 0 settled, 1 already settled or released.
+-- Returns {code, balance, held, charged, late}; code 0 settled, 1 already settled (charged is
+-- what the first settle charged) or released (charged 0).
 local acct, holds, hexp, log = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local hold_id, cost, now, retention = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 
@@ -12,8 +13,11 @@ local v = redis.call('HGET', holds, hold_id)
 if v then
   local amount, state = hold_parse(v)
   if state == 's' or state == 'r' then
+    -- A repeat (e.g. a retry whose first reply was lost): report what the first one charged.
+    local charged = 0
+    if state == 's' then charged = amount end
     local f = redis.call('HMGET', acct, 'balance', 'held')
-    return {1, num(f[1]), num(f[2]), 0, 0}
+    return {1, num(f[1]), num(f[2]), charged, 0}
   end
   -- Never charge more than was reserved: the reservation is the worst case the client agreed to.
   if amount < charge then charge = amount end

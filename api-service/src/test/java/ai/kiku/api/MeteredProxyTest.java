@@ -138,9 +138,9 @@ class MeteredProxyTest extends ApiTestBase {
                 .body("{\"provider\":\"alpha\",\"model\":\"local-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
                 .post("/api/v1/proxy/llm").then().statusCode(400).body("field", equalTo("provider"));
         as(key).contentType("text/plain").body(chat("local-echo", "x")).post("/v1/chat/completions")
-                .then().statusCode(415).contentType("application/problem+json");
+                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("Content-Type"));
         as(key).contentType("application/json").body(chat("local-echo", "x".repeat(1_100_000)))
-                .post("/v1/chat/completions").then().statusCode(413).contentType("application/problem+json")
+                .post("/v1/chat/completions").then().statusCode(400).contentType("application/problem+json")
                 .body("field", equalTo("body"));
         assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
         assertThat(billing.held(key.accountId())).isZero();

@@ -9,7 +9,7 @@ import java.time.Duration;
 @ConfigMapping(prefix = "kiku.api")
 public interface ApiConfig {
 
-    /** Largest request body accepted on the proxy endpoints; larger bodies get 413 problem+json. */
+    /** Largest request body accepted on the proxy endpoints; larger bodies get 400 problem+json naming the body. */
     @WithDefault("1048576")
     int maxBodyBytes();
 

@@ -8,9 +8,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /**
- * The gateway's {@link MoneyCore}, over the hot-path Redis client ({@link PinnedRedis}). Qualified,
- * so it neither depends on nor clashes with a default MoneyCore bean from common (whose public
- * constructor currently carries no {@code @Inject}, so CDI skips it).
+ * The {@link MoneyCore} of the metered path: its Lua calls run over the pinned hot-path Redis
+ * connections, where every request pays the round trip.
  */
 public class MoneyCoreProducer {
 

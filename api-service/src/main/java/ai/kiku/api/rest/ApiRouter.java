@@ -80,7 +80,8 @@ public class ApiRouter {
     private void failed(RoutingContext ctx) {
         int status = ctx.statusCode();
         if (status == 413) {
-            replies.problem(ctx, new Problem("https://kiku.ai/problems/body-too-large", "Content Too Large", 413,
+            // 400 rather than 413: every bad input is answered alike, as a problem naming the field.
+            replies.problem(ctx, new Problem("https://kiku.ai/problems/body-too-large", "Invalid request", 400,
                     "the request body exceeds " + config.maxBodyBytes() + " bytes").with("field", "body")
                     .with("maxBytes", config.maxBodyBytes()));
         } else if (ctx.failure() != null) {

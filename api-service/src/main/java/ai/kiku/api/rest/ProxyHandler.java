@@ -52,7 +52,7 @@ public class ProxyHandler {
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.regionMatches(true, 0, "application/json", 0, 16)) {
             replies.problem(ctx, new Problem("https://kiku.ai/problems/unsupported-media-type",
-                    "Unsupported Media Type", 415, "send the request body as application/json")
+                    "Invalid request", 400, "send the request body as application/json")
                     .with("field", "Content-Type"));
             return;
         }

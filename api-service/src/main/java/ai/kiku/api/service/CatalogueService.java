@@ -1,5 +1,6 @@
 package ai.kiku.api.service;
 
+import ai.kiku.common.redis.KeySchema;
 import ai.kiku.api.client.BillingClient;
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.common.error.ProblemException;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class CatalogueService {
 
     /** Where billing publishes the catalogue JSON. */
-    public static final String REDIS_KEY = "kiku:catalogue";
+    public static final String REDIS_KEY = KeySchema.CATALOGUE;
     private static final Logger LOG = Logger.getLogger(CatalogueService.class);
 
     private final Redis redis;

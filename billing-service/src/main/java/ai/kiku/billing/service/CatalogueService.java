@@ -1,5 +1,6 @@
 package ai.kiku.billing.service;
 
+import ai.kiku.common.redis.KeySchema;
 import ai.kiku.billing.config.CatalogueConfig;
 import ai.kiku.billing.model.Catalogue;
 import ai.kiku.billing.repository.CatalogueRepository;
@@ -24,7 +25,7 @@ import java.time.Duration;
 public class CatalogueService {
 
     /** Redis key of the published catalogue (belongs in KeySchema). */
-    public static final String REDIS_KEY = "kiku:catalogue";
+    public static final String REDIS_KEY = KeySchema.CATALOGUE;
 
     private static final Logger LOG = Logger.getLogger(CatalogueService.class);
 

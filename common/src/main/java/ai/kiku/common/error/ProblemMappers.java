@@ -2,6 +2,7 @@ package ai.kiku.common.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -37,6 +38,15 @@ public class ProblemMappers {
             problem.with("field", field);
         }
         return respond(problem);
+    }
+
+    /**
+     * Quarkus ships its own mapper for this subtype (wrong type, unknown field) answering plain
+     * JSON; naming the subtype here makes ours the more specific match.
+     */
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatched(MismatchedInputException e) {
+        return json(e);
     }
 
     @ServerExceptionMapper

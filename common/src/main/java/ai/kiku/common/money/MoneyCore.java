@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,12 +31,16 @@ public class MoneyCore {
     private static final LuaScript REBUILD = LuaScript.load("rebuild");
     private static final LuaScript SNAPSHOT = LuaScript.load("snapshot");
     private static final long MINUTE_MS = 60_000L;
+    /** Idempotent operations ride out a failover (the client learns the new master meanwhile). */
+    private static final int RETRIES = 3;
+    private static final java.time.Duration RETRY_BACKOFF = java.time.Duration.ofMillis(50);
 
     private final Redis redis;
     private final MoneyConfig config;
     private final Clock clock;
     private final Counter lateSettles;
 
+    @Inject
     public MoneyCore(Redis redis, MoneyConfig config, MeterRegistry registry) {
         this(redis, config, registry, Clock.systemUTC());
     }
@@ -65,7 +70,10 @@ public class MoneyCore {
                 r.get(3).toLong(), r.get(4).toLong(), resetMillis));
     }
 
-    /** Charges {@code costMicros} (at most the hold) and records the usage in the same step. */
+    /**
+     * Charges {@code costMicros} (at most the hold) and records the usage in the same step. A repeat
+     * for the same hold charges nothing and reports the first charge with {@code duplicate=true}.
+     */
     public Uni<SettleResult> settle(long accountId, String holdId, long costMicros, Usage usage) {
         Micros.requireInRange(costMicros);
         if (costMicros < 0) {
@@ -77,7 +85,8 @@ public class MoneyCore {
                 Long.toString(config.holdRetention().toMillis()), Long.toString(accountId),
                 Long.toString(usage.keyId()), usage.product(), usage.model(),
                 Long.toString(usage.inputTokens()), Long.toString(usage.outputTokens()));
-        return SETTLE.run(redis, keys, args).map(r -> {
+        // Safe to retry: a settle is keyed by its hold, and a repeat reports the first charge.
+        return SETTLE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF).atMost(RETRIES).map(r -> {
             boolean late = r.get(4).toInteger() == 1;
             if (late) {
                 lateSettles.increment();
@@ -93,7 +102,8 @@ public class MoneyCore {
                 KeySchema.holdExpiries(accountId));
         List<String> args = List.of(holdId, Long.toString(clock.millis()),
                 Long.toString(config.holdRetention().toMillis()));
-        return RELEASE.run(redis, keys, args).map(r -> r.get(0).toInteger() == 0);
+        return RELEASE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF).atMost(RETRIES)
+                .map(r -> r.get(0).toInteger() == 0);
     }
 
     /**

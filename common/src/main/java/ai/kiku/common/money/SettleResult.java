@@ -1,7 +1,8 @@
 package ai.kiku.common.money;
 
 /**
- * Result of settling a hold: what was charged, whether it was a repeat (nothing charged), and
+ * Result of settling a hold: what was charged (for a repeat, what the first settle charged),
+ * whether it was a repeat (nothing charged this time), and
  * whether the hold had expired before the settle arrived (charged anyway, counted as late).
  */
 public record SettleResult(boolean duplicate, long chargedMicros, boolean late, long balanceMicros, long heldMicros) {

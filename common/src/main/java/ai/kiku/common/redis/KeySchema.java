@@ -13,11 +13,23 @@ public final class KeySchema {
     /** Durable events for the bot (payment received, low balance, key created/revoked). */
     public static final String NOTIFY_STREAM = "kiku:notify";
 
+    /** The price catalogue as JSON, written by billing-service, read by api-service. */
+    public static final String CATALOGUE = "kiku:catalogue";
+
     /** Background jobs of billing-service. */
     public static final String JOBS_STREAM = "kiku:jobs";
 
     /** Jobs that exhausted their attempts. */
     public static final String JOBS_DEAD_STREAM = "kiku:jobs:dead";
+
+    /** Tags are computed once: key names are built on every metered request. */
+    private static final String[] TAGS = new String[PARTITIONS];
+
+    static {
+        for (int p = 0; p < PARTITIONS; p++) {
+            TAGS[p] = String.format("{p%02d}", p);
+        }
+    }
 
     private KeySchema() {
     }
@@ -28,7 +40,7 @@ public final class KeySchema {
 
     /** The hash tag of a partition, e.g. {@code {p07}}. */
     public static String tag(int partition) {
-        return String.format("{p%02d}", partition);
+        return TAGS[partition];
     }
 
     private static String prefix(long accountId) {

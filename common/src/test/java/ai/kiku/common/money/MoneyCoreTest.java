@@ -130,7 +130,7 @@ class MoneyCoreTest {
         assertThat(first.chargedMicros()).isEqualTo(2_000);
         assertThat(first.duplicate()).isFalse();
         assertThat(second.duplicate()).isTrue();
-        assertThat(second.chargedMicros()).isZero();
+        assertThat(second.chargedMicros()).isEqualTo(2_000);
         assertThat(money.balance(account)).isEqualTo(8_000);
         assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isUsage).hasSize(1);
     }

@@ -1,0 +1,67 @@
+package ai.kiku.e2e;
+
+import ai.kiku.testing.Postgres;
+import ai.kiku.testing.RedisCluster;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The four services, packaged, running as separate processes over the JVM's real Redis Cluster
+ * and a fresh PostgreSQL database, wired the way {@code ./kiku up} wires them (local stand-ins
+ * for Telegram, the LLM and Paddle).
+ */
+final class Platform implements AutoCloseable {
+
+    static final String ADMIN_TOKEN = "e2e-admin-" + UUID.randomUUID();
+    static final String INTERNAL_TOKEN = "e2e-internal-" + UUID.randomUUID();
+
+    final ServiceProcess billing;
+    final ServiceProcess api;
+    final ServiceProcess webhook;
+    final ServiceProcess bot;
+
+    Platform() {
+        RedisCluster redis = RedisCluster.shared();
+        Postgres pg = Postgres.shared();
+        String database = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        pg.createDatabase(database);
+
+        int billingPort = ServiceProcess.freePort();
+        int apiPort = ServiceProcess.freePort();
+        int webhookPort = ServiceProcess.freePort();
+        int botPort = ServiceProcess.freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("KIKU_REDIS_HOSTS", redis.hosts());
+        env.put("KIKU_DB_HOST", pg.host());
+        env.put("KIKU_DB_PORT", Integer.toString(pg.port()));
+        env.put("KIKU_DB_NAME", database);
+        env.put("KIKU_DB_USERNAME", pg.username());
+        env.put("KIKU_DB_PASSWORD", pg.password());
+        env.put("KIKU_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("KIKU_INTERNAL_TOKEN", INTERNAL_TOKEN);
+        env.put("KIKU_LOCAL_STANDINS", "true");
+        env.put("KIKU_BILLING_URL", "http://127.0.0.1:" + billingPort);
+        env.put("KIKU_API_URL", "http://127.0.0.1:" + apiPort);
+        env.put("KIKU_WEBHOOK_URL", "http://127.0.0.1:" + webhookPort);
+        env.put("KIKU_BOT_URL", "http://127.0.0.1:" + botPort);
+        // A restarted billing process is a new consumer: let it re-claim a dead one's batch quickly.
+        env.put("KIKU_USAGE_CLAIM_MIN_IDLE", "2s");
+        env.put("KIKU_USAGE_CLAIM_INTERVAL", "500ms");
+
+        billing = new ServiceProcess("billing-service", billingPort, env).start();
+        api = new ServiceProcess("api-service", apiPort, env).start();
+        webhook = new ServiceProcess("webhook-service", webhookPort, env).start();
+        bot = new ServiceProcess("bot-service", botPort, env).start();
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess service : new ServiceProcess[] {bot, webhook, api, billing}) {
+            if (service != null) {
+                service.close();
+            }
+        }
+    }
+}
