@@ -4,7 +4,6 @@ import ai.kiku.bot.stub.EdgeStubsResource;
 import ai.kiku.bot.stub.TelegramStub;
 import ai.kiku.common.events.NotifyEvent;
 import ai.kiku.common.events.NotifyEventType;
-import ai.kiku.testing.KikuInfraResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -31,7 +30,7 @@ import static org.hamcrest.Matchers.equalTo;
  * Bot API stub, and billing/webhook reached over HTTP through their contract stand-in.
  */
 @QuarkusTest
-@WithTestResource(KikuInfraResource.class)
+@WithTestResource(BotInfra.class)
 @WithTestResource(EdgeStubsResource.class)
 class BotServiceTest extends BotTestSupport {
 

@@ -1,6 +1,5 @@
 package ai.kiku.bot;
 
-import ai.kiku.testing.KikuInfraResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -24,7 +23,7 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 @TestProfile(TelegramStandinTest.Standin.class)
-@WithTestResource(KikuInfraResource.class)
+@WithTestResource(BotInfra.class)
 class TelegramStandinTest {
 
     /** No token and no secret: the stand-in serves and a secret is generated. */

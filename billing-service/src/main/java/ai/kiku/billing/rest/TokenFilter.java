@@ -2,6 +2,7 @@ package ai.kiku.billing.rest;
 
 import ai.kiku.billing.config.AdminConfig;
 import ai.kiku.billing.config.InternalConfig;
+import ai.kiku.common.auth.BearerToken;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemMappers;
 import io.quarkus.runtime.StartupEvent;
@@ -15,35 +16,28 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Optional;
 
 /**
  * Guards {@code /admin/v1/**} with the operators' token and {@code /internal/v1/**} with the service
- * token. Both are compared as SHA-256 digests with {@link MessageDigest#isEqual}: constant time, and
- * no length leak.
+ * token (compared in constant time by {@link BearerToken}).
  */
 @ApplicationScoped
 public class TokenFilter {
 
     private static final Logger LOG = Logger.getLogger(TokenFilter.class);
-    private static final String BEARER = "Bearer ";
-
-    private final byte[] admin;
-    private final byte[] internal;
+    private final BearerToken admin;
+    private final BearerToken internal;
 
     public TokenFilter(AdminConfig adminConfig, InternalConfig internalConfig) {
-        this.admin = digest(adminConfig.token());
-        this.internal = digest(internalConfig.token());
+        this.admin = BearerToken.of(adminConfig.token());
+        this.internal = BearerToken.of(internalConfig.token());
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (admin == null) {
+        if (!admin.configured()) {
             LOG.warn("kiku.admin.token (KIKU_ADMIN_TOKEN) is not set: every /admin/v1 call will be refused");
         }
-        if (internal == null) {
+        if (!internal.configured()) {
             LOG.warn("kiku.internal.token (KIKU_INTERNAL_TOKEN) is not set: every /internal/v1 call will be refused");
         }
     }
@@ -54,7 +48,7 @@ public class TokenFilter {
         Path annotation = resource == null || resource.getResourceClass() == null ? null
                 : resource.getResourceClass().getAnnotation(Path.class);
         String path = annotation == null ? "" : "/" + annotation.value().replaceAll("^/+", "");
-        byte[] expected;
+        BearerToken expected;
         String realm;
         if (path.startsWith("/admin/")) {
             expected = admin;
@@ -66,14 +60,10 @@ public class TokenFilter {
             return null;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return refuse(realm, "missing bearer token");
         }
-        byte[] presented = digest(Optional.of(header.substring(BEARER.length()).strip()));
-        if (expected == null || !MessageDigest.isEqual(expected, presented)) {
-            return refuse(realm, "invalid token");
-        }
-        return null;
+        return expected.matchesAuthorization(header) ? null : refuse(realm, "invalid token");
     }
 
     private static Response refuse(String realm, String detail) {
@@ -81,16 +71,5 @@ public class TokenFilter {
                 401, detail + " for /" + realm + " endpoints"));
         return Response.fromResponse(problem).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"" + realm + "\"")
                 .build();
-    }
-
-    private static byte[] digest(Optional<String> token) {
-        if (token.isEmpty() || token.get().isBlank()) {
-            return null;
-        }
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.get().getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package ai.kiku.webhook.rest;
 
+import ai.kiku.common.auth.BearerToken;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.error.ProblemMappers;
 import ai.kiku.webhook.config.KikuConfig;
@@ -9,35 +10,31 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Optional;
 
 /** Bearer tokens: admin token for {@code /admin/v1/**}, service token for {@code /internal/v1/**}. */
 public class TokenFilter {
 
-    private final KikuConfig config;
+    private final BearerToken admin;
+    private final BearerToken internal;
 
     public TokenFilter(KikuConfig config) {
-        this.config = config;
+        this.admin = BearerToken.of(config.adminToken());
+        this.internal = BearerToken.of(config.internalToken());
     }
 
     /** Decides by the matched resource class, not the raw path, so no path spelling slips past. */
     @ServerRequestFilter
     public Response authorize(ContainerRequestContext request, SimpleResourceInfo resource) {
         Class<?> target = resource == null ? null : resource.getResourceClass();
-        Optional<String> expected;
+        BearerToken expected;
         if (target == AdminWebhookResource.class) {
-            expected = config.adminToken();
+            expected = admin;
         } else if (target == CheckoutResource.class) {
-            expected = config.internalToken();
+            expected = internal;
         } else {
             return null;
         }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (expected.filter(t -> !t.isBlank()).isPresent() && header != null && header.startsWith("Bearer ")
-                && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8),
-                expected.get().getBytes(StandardCharsets.UTF_8))) {
+        if (expected.matchesAuthorization(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
             return null;
         }
         return ProblemMappers.respond(ProblemException.unauthorized("a valid bearer token is required").problem());
