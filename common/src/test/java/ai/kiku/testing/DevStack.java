@@ -112,9 +112,9 @@ public final class DevStack {
             } catch (RuntimeException e) {
                 System.err.println("pg_ctl stop failed, killing PostgreSQL: " + e.getMessage());
             }
-            Infra.killServersUnder(pg.get().dataDir());
+            Leftovers.killServersUnder(pg.get().dataDir());
         }
-        Infra.killServersUnder(redisDir());
+        Leftovers.killServersUnder(redisDir());
         boolean left = !runningRedis(saved).isEmpty() || pg.map(Postgres::isRunning).orElse(false);
         System.out.println(left ? "infrastructure: some processes are still running" : "infrastructure: stopped");
         return left ? 1 : 0;
@@ -165,15 +165,15 @@ public final class DevStack {
         List<Integer> previous = ports(saved);
         if (!previous.isEmpty()) {
             boolean mine = previous.stream().allMatch(p -> Files.isRegularFile(redisDir().resolve("redis-" + p).resolve("nodes.conf")));
-            boolean usable = previous.stream().allMatch(p -> isOurRedis(p) || (Infra.portFree(p) && Infra.portFree(p + RedisCluster.BUS_OFFSET)));
+            boolean usable = previous.stream().allMatch(p -> isOurRedis(p) || (Ports.portFree(p) && Ports.portFree(p + RedisCluster.BUS_OFFSET)));
             if (mine && usable) {
                 return previous;
             }
             System.out.println("redis ports " + previous + " are taken: creating a new cluster");
         }
-        Infra.killServersUnder(redisDir());
-        Infra.deleteRecursively(redisDir());
-        if (DEFAULT_REDIS_PORTS.stream().allMatch(p -> Infra.portFree(p) && Infra.portFree(p + RedisCluster.BUS_OFFSET))) {
+        Leftovers.killServersUnder(redisDir());
+        Dirs.deleteRecursively(redisDir());
+        if (DEFAULT_REDIS_PORTS.stream().allMatch(p -> Ports.portFree(p) && Ports.portFree(p + RedisCluster.BUS_OFFSET))) {
             return DEFAULT_REDIS_PORTS;
         }
         System.out.println("redis ports 7000-7005 (or their bus ports 17000-17005) are busy: using free ports");
@@ -181,18 +181,18 @@ public final class DevStack {
     }
 
     private boolean isOurRedis(int port) {
-        return Infra.liveProcess(redisDir().resolve("redis-" + port).resolve("redis.pid"), "redis-server").isPresent();
+        return Processes.liveProcess(redisDir().resolve("redis-" + port).resolve("redis.pid"), "redis-server").isPresent();
     }
 
     private int choosePgPort(Properties saved) {
         int previous = Integer.parseInt(saved.getProperty("pg.port", "0"));
         if (previous > 0) {
             Optional<Postgres> pg = postgres(saved);
-            if (pg.isPresent() && pg.get().isRunning() || Infra.portFree(previous)) {
+            if (pg.isPresent() && pg.get().isRunning() || Ports.portFree(previous)) {
                 return previous;
             }
         }
-        if (Infra.portFree(DEFAULT_PG_PORT)) {
+        if (Ports.portFree(DEFAULT_PG_PORT)) {
             return DEFAULT_PG_PORT;
         }
         System.out.println("port " + DEFAULT_PG_PORT + " is busy: PostgreSQL gets a free port");

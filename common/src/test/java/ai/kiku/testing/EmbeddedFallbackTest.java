@@ -42,7 +42,7 @@ class EmbeddedFallbackTest {
         }
         assertThat(pg.isRunning()).isFalse();
         // as root in a checkout nobody cannot reach, this lives in the temp dir, where no stale-run sweep finds it
-        Infra.deleteRecursively(pg.dataDir().getParent());
+        Dirs.deleteRecursively(pg.dataDir().getParent());
     }
 
     private interface Starter<T> {

@@ -7,8 +7,11 @@ import java.util.UUID;
 
 /**
  * Quarkus test resource giving a test its real infrastructure: the JVM-wide Redis Cluster and PostgreSQL server, and a
- * fresh database of its own. Use {@code @QuarkusTestResource(KikuInfraResource.class)} (or {@code @WithTestResource});
- * init arg {@code flushRedis=true} empties Redis when the resource starts.
+ * fresh database of its own. Init arg {@code flushRedis=true} empties Redis when the resource starts.
+ * <p>
+ * Wrap it in a small resource class of the using module (delegating init/start/stop) rather than naming it in
+ * {@code @WithTestResource} directly: a resource class coming straight from this test-jar is sometimes loaded by the
+ * app class loader and fails Quarkus's cast (quarkusio/quarkus#43682).
  */
 public class KikuInfraResource implements QuarkusTestResourceLifecycleManager {
 
