@@ -1,0 +1,137 @@
+{{/*
+Chart name.
+*/}}
+{{- define "kiku.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified app name: the prefix of every object. Truncated to 50 characters so that
+"<fullname>-<service>" (services are at most 8 characters) stays within the 63 of a DNS label.
+*/}}
+{{- define "kiku.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 50 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of one service's objects. Call with (dict "root" $ "name" "api").
+*/}}
+{{- define "kiku.serviceName" -}}
+{{- printf "%s-%s" (include "kiku.fullname" .root) .name }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "kiku.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels of objects that belong to the release as a whole.
+*/}}
+{{- define "kiku.labels" -}}
+helm.sh/chart: {{ include "kiku.chart" . }}
+{{ include "kiku.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: kiku
+{{- end }}
+
+{{/*
+Selector labels shared by every pod of the release (the NetworkPolicy's "kiku pods").
+*/}}
+{{- define "kiku.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "kiku.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Labels of one service's objects. Call with (dict "root" $ "name" "api").
+*/}}
+{{- define "kiku.serviceLabels" -}}
+{{ include "kiku.labels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{/*
+Selector labels of one service's pods. Call with (dict "root" $ "name" "api").
+*/}}
+{{- define "kiku.serviceSelectorLabels" -}}
+{{ include "kiku.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{/*
+Image of one service: <registry>/<image>:<tag>. Call with (dict "root" $ "svc" $svc).
+*/}}
+{{- define "kiku.image" -}}
+{{- $registry := required "image.registry is required (e.g. ghcr.io/your-org)" .root.Values.image.registry | trimSuffix "/" }}
+{{- $name := required "services.<name>.image is required" .svc.image }}
+{{- $tag := default .root.Chart.AppVersion .root.Values.image.tag }}
+{{- printf "%s/%s:%s" $registry $name $tag }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount.
+*/}}
+{{- define "kiku.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "kiku.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret the pods read: the operator's existingSecret or the chart's own.
+*/}}
+{{- define "kiku.secretName" -}}
+{{- if .Values.existingSecret }}
+{{- .Values.existingSecret }}
+{{- else }}
+{{- include "kiku.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the ConfigMap of shared, non-secret settings.
+*/}}
+{{- define "kiku.configMapName" -}}
+{{- include "kiku.fullname" . }}
+{{- end }}
+
+{{/*
+URL of one service inside the cluster. Call with (dict "root" $ "name" "billing").
+*/}}
+{{- define "kiku.serviceUrl" -}}
+{{- $svc := index .root.Values.services .name }}
+{{- printf "http://%s:%v" (include "kiku.serviceName" .) $svc.port }}
+{{- end }}
+
+{{/*
+Fails the render when a public path would expose an internal or operator endpoint.
+Call with (dict "name" "api" "path" "/v1").
+*/}}
+{{- define "kiku.checkPublicPath" -}}
+{{- if not (hasPrefix "/" .path) }}
+{{- fail (printf "services.%s.ingressPaths: %q must start with /" .name .path) }}
+{{- end }}
+{{- $clean := .path | lower | replace "//" "/" }}
+{{- range list "/internal" "/admin" "/q" }}
+{{- if or (eq $clean .) (hasPrefix (printf "%s/" .) $clean) (eq $clean "/") }}
+{{- fail (printf "services.%s.ingressPaths: %q is not public: /internal, /admin and /q are never routed by the Ingress" $.name $.path) }}
+{{- end }}
+{{- end }}
+{{- end }}
