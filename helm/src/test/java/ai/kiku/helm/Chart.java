@@ -54,7 +54,7 @@ final class Chart {
 
     static Manifests renderWithValuesFile(Path valuesFile) {
         TemplateCommand command = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE)
-                .withValuesFile(valuesFile);
+                .set("secrets.reuseLiveSecret", false).withValuesFile(valuesFile);
         return new Manifests(command.call());
     }
 
@@ -63,7 +63,9 @@ final class Chart {
         if (keyValues.length % 2 != 0) {
             throw new IllegalArgumentException("key/value pairs expected");
         }
-        TemplateCommand command = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
+        // No cluster here: Helm's lookup would try to reach one (helm-java's template is not client-only).
+        TemplateCommand command = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .set("secrets.reuseLiveSecret", false);
         List<Path> files = new ArrayList<>();
         try {
             for (String yaml : valuesYaml) {
