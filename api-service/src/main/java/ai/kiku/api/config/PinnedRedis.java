@@ -43,6 +43,8 @@ final class PinnedRedis implements Redis {
         final long since;
         volatile boolean broken;
         Future<RedisConnection> connection;
+        /** The connection once established (only read and written on its event loop). */
+        volatile RedisConnection ready;
 
         Pinned(long since) {
             this.since = since;
@@ -63,16 +65,24 @@ final class PinnedRedis implements Redis {
             return shared.send(request);
         }
         Pinned current = current();
-        return current.connection.compose(connection -> {
-            if (connection.pendingQueueFull()) {
-                return shared.send(request);
+        RedisConnection ready = current.ready;
+        if (ready != null) {
+            // the common case: no Future composition per command
+            return sendOn(current, ready, request);
+        }
+        return current.connection.compose(connection -> sendOn(current, connection, request),
+                failure -> shared.send(request));
+    }
+
+    private Future<Response> sendOn(Pinned current, RedisConnection connection, Request request) {
+        if (connection.pendingQueueFull()) {
+            return shared.send(request);
+        }
+        return connection.send(request).onFailure(failure -> {
+            if (!isReply(failure)) {
+                current.broken = true;
             }
-            return connection.send(request).onFailure(failure -> {
-                if (!isReply(failure)) {
-                    current.broken = true;
-                }
-            });
-        }, failure -> shared.send(request));
+        });
     }
 
     private Pinned current() {
@@ -88,6 +98,8 @@ final class PinnedRedis implements Redis {
         }
         Pinned fresh = new Pinned(now);
         fresh.connection = mine.client.connect().onSuccess(connection -> {
+            FlushCoalescing.install(connection);
+            fresh.ready = connection;
             connection.exceptionHandler(e -> fresh.broken = true);
             connection.endHandler(v -> fresh.broken = true);
         }).onFailure(e -> fresh.broken = true);

@@ -71,9 +71,9 @@ public class ApiRouter {
         ctx.put(REQUEST_ID, id);
         MDC.put("requestId", id);
         ctx.response().putHeader("X-Request-Id", id);
-        String endpoint = ENDPOINTS.getOrDefault(ctx.normalizedPath(), "other");
+        ApiMetrics.Endpoint endpoint = metrics.endpoint(ENDPOINTS.getOrDefault(ctx.normalizedPath(), "other"));
         long start = System.nanoTime();
-        ctx.addEndHandler(v -> metrics.request(endpoint, ctx.response().getStatusCode(), System.nanoTime() - start));
+        ctx.addEndHandler(v -> endpoint.request(ctx.response().getStatusCode(), System.nanoTime() - start));
         ctx.next();
     }
 

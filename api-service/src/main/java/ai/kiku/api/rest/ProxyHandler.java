@@ -44,8 +44,13 @@ public class ProxyHandler {
 
     void handle(RoutingContext ctx, boolean ownShape) {
         String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        keys.resolve(authorization).subscribe().with(caller -> authorized(ctx, caller, ownShape),
-                failure -> replies.failure(ctx, failure));
+        keys.resolveFuture(authorization).onComplete(result -> {
+            if (result.succeeded()) {
+                authorized(ctx, result.result(), ownShape);
+            } else {
+                replies.failure(ctx, result.cause());
+            }
+        });
     }
 
     private void authorized(RoutingContext ctx, ApiCaller caller, boolean ownShape) {

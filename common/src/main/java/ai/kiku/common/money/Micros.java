@@ -20,7 +20,28 @@ public final class Micros {
 
     /** Renders micros as a decimal dollar string with six places, e.g. {@code -1.250000}. */
     public static String format(long micros) {
-        return BigDecimal.valueOf(micros, 6).toPlainString();
+        return appendTo(new StringBuilder(28), micros).toString();
+    }
+
+    /**
+     * Appends {@link #format}'s rendering without an intermediate string or BigDecimal: balances are
+     * rendered on the hot path of every balance call.
+     */
+    public static StringBuilder appendTo(StringBuilder out, long micros) {
+        if (micros == Long.MIN_VALUE) {
+            return out.append(BigDecimal.valueOf(micros, 6).toPlainString());
+        }
+        long abs = Math.abs(micros);
+        long units = abs / PER_USD;
+        int fraction = (int) (abs % PER_USD);
+        if (micros < 0) {
+            out.append('-');
+        }
+        out.append(units).append('.');
+        for (int scale = 100_000; scale > 0; scale /= 10) {
+            out.append((char) ('0' + fraction / scale % 10));
+        }
+        return out;
     }
 
     /**

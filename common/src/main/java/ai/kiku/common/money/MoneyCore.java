@@ -122,11 +122,23 @@ public class MoneyCore {
 
     /** Real-time balance of an account as seen by one of its keys. */
     public Uni<BalanceView> peek(long accountId, long keyId) {
-        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
+        return PEEK.run(redis, peekKeys(accountId, keyId), peekArgs()).map(r -> new BalanceView(r.get(0).toString(),
+                r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(), r.get(4).toString()));
+    }
+
+    /** {@link #peek} on plain Vert.x futures, for a hot path where Mutiny's overhead shows. */
+    public io.vertx.core.Future<BalanceView> peekNow(long accountId, long keyId) {
+        return PEEK.call(redis.getDelegate(), peekKeys(accountId, keyId), peekArgs()).map(r -> new BalanceView(
+                r.get(0).toString(), r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(), r.get(4).toString()));
+    }
+
+    private static List<String> peekKeys(long accountId, long keyId) {
+        return List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
                 KeySchema.holds(accountId), KeySchema.holdExpiries(accountId));
-        List<String> args = List.of(Long.toString(clock.millis()), Long.toString(config.holdRetention().toMillis()));
-        return PEEK.run(redis, keys, args).map(r -> new BalanceView(r.get(0).toString(), r.get(1).toLong(),
-                r.get(2).toLong(), r.get(3).toLong(), r.get(4).toString()));
+    }
+
+    private List<String> peekArgs() {
+        return List.of(Long.toString(clock.millis()), Long.toString(config.holdRetention().toMillis()));
     }
 
     /**

@@ -46,6 +46,18 @@ public final class LuaScript {
                 .recoverWithUni(() -> redis.send(request(Command.EVAL, source, keys, args)));
     }
 
+    /**
+     * The same call on the bare Vert.x client, for callers whose hot path cannot afford Mutiny's
+     * per-operator overhead (api-service's balance endpoint).
+     */
+    public io.vertx.core.Future<io.vertx.redis.client.Response> call(io.vertx.redis.client.Redis redis,
+                                                                     List<String> keys, List<String> args) {
+        return redis.send(request(Command.EVALSHA, sha, keys, args).getDelegate())
+                .recover(failure -> isNoScript(failure)
+                        ? redis.send(request(Command.EVAL, source, keys, args).getDelegate())
+                        : io.vertx.core.Future.failedFuture(failure));
+    }
+
     private static Request request(Command command, String script, List<String> keys, List<String> args) {
         Request request = Request.cmd(command).arg(script).arg(keys.size());
         keys.forEach(request::arg);

@@ -12,6 +12,19 @@ class MicrosTest {
         assertThat(Micros.format(1_000)).isEqualTo("0.001000");
         assertThat(Micros.format(-1_250_000)).isEqualTo("-1.250000");
         assertThat(Micros.format(0)).isEqualTo("0.000000");
+        assertThat(Micros.format(-1)).isEqualTo("-0.000001");
+        assertThat(Micros.format(Long.MAX_VALUE)).isEqualTo("9223372036854.775807");
+        assertThat(Micros.format(Long.MIN_VALUE)).isEqualTo("-9223372036854.775808");
+    }
+
+    @Test
+    void shouldRenderExactlyAsBigDecimalDoes() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 100_000; i++) {
+            long micros = i % 2 == 0 ? random.nextLong() : random.nextInt();
+            assertThat(Micros.format(micros))
+                    .isEqualTo(java.math.BigDecimal.valueOf(micros, 6).toPlainString());
+        }
     }
 
     @Test
