@@ -154,7 +154,7 @@ class CreditFlowTest {
     void shouldHoldAndAlertWhenThePriceIsNotACreditPack() {
         long account = newAccount();
         String eventId = Paddle.id("evt");
-        double before = alerts("unknown_price");
+        long before = alerts("unknown_price");
         Paddle.deliver(Paddle.envelope(eventId, "transaction.completed",
                 Paddle.transaction(Paddle.id("txn"), account, "pri_local_5", 1, 500, "pri_unknown", 1, 100)))
                 .then().statusCode(200);
@@ -173,7 +173,7 @@ class CreditFlowTest {
     void shouldHoldAndAlertWhenBillingDoesNotKnowTheAccount() {
         long unknown = ThreadLocalRandom.current().nextLong(9_100_000_000L, 9_200_000_000L);
         String eventId = Paddle.id("evt");
-        double before = alerts("unknown_account");
+        long before = alerts("unknown_account");
         Paddle.deliver(Paddle.envelope(eventId, "transaction.completed",
                 Paddle.transaction(Paddle.id("txn"), unknown, "pri_local_5", 1, 500))).then().statusCode(200);
 
@@ -187,7 +187,7 @@ class CreditFlowTest {
         var dir = Paddle.fixtures();
         org.junit.jupiter.api.Assumptions.assumeTrue(dir.isPresent(), "../shared/fixtures/paddle is absent");
         String eventId = Paddle.id("evt");
-        double before = alerts("missing_account");
+        long before = alerts("missing_account");
         Paddle.deliver(Paddle.envelope(eventId, "transaction.completed",
                 Paddle.fixtureJson(dir.get(), "entities/transaction.completed.json"))).then().statusCode(200);
 
@@ -225,9 +225,9 @@ class CreditFlowTest {
                 .containsExactly(100L, 200L, 400L, 500L, 500L);
     }
 
-    private double alerts(String reason) {
+    private long alerts(String reason) {
         Counter counter = registry.find("kiku.webhook.alerts").tag("reason", reason).counter();
-        return counter == null ? 0 : counter.count();
+        return counter == null ? 0 : (long) counter.count();
     }
 
     private static void sleep(long millis) {
