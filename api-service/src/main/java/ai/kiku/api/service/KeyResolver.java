@@ -6,9 +6,9 @@ import ai.kiku.common.redis.KeySchema;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import ai.kiku.api.config.HotPath;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -44,38 +44,26 @@ public class KeyResolver {
 
     /** The caller, or a failed Uni with the 401 problem. */
     public Uni<ApiCaller> resolve(String authorization) {
-        String key = bearer(authorization);
-        if (key == null) {
-            return Uni.createFrom().failure(unauthorized());
-        }
-        // Keyed by the presented key itself: a hit (nearly every call) costs no SHA-256. The key is only
-        // held in this process's memory, for the cache's ~100 ms, as it is while the request is served.
-        Optional<ApiCaller> known = cache.getIfPresent(key);
-        if (known != null) {
-            return known.isPresent() ? Uni.createFrom().item(known.get()) : Uni.createFrom().failure(unauthorized());
-        }
-        return redis.send(Request.cmd(Command.GET).arg(KeySchema.keyIndex(sha256Hex(key)))).map(r -> {
-            Optional<ApiCaller> caller = r == null ? Optional.empty() : parse(r.toString());
-            cache.put(key, caller);
-            return caller.orElseThrow(KeyResolver::unauthorized);
-        });
+        return Uni.createFrom().completionStage(() -> resolveFuture(authorization).toCompletionStage());
     }
 
     /**
-     * The same as {@link #resolve}, as a plain Vert.x future: the hot path of {@code GET /balance}
-     * avoids Mutiny's per-operator work (context capture) there.
+     * The caller as a plain Vert.x future: the hot paths (balance, proxy) avoid Mutiny's
+     * per-operator work (context capture); {@link #resolve} wraps it for the others.
      */
     public io.vertx.core.Future<ApiCaller> resolveFuture(String authorization) {
         String key = bearer(authorization);
         if (key == null) {
             return io.vertx.core.Future.failedFuture(unauthorized());
         }
+        // Keyed by the presented key itself: a hit (nearly every call) costs no SHA-256. The key is only
+        // held in this process's memory, for the cache's ~100 ms, as it is while the request is served.
         Optional<ApiCaller> known = cache.getIfPresent(key);
         if (known != null) {
             return known.isPresent() ? io.vertx.core.Future.succeededFuture(known.get())
                     : io.vertx.core.Future.failedFuture(unauthorized());
         }
-        return redis.getDelegate().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.GET)
+        return redis.getDelegate().send(Request.cmd(Command.GET)
                 .arg(KeySchema.keyIndex(sha256Hex(key)))).compose(r -> {
             Optional<ApiCaller> caller = r == null ? Optional.empty() : parse(r.toString());
             cache.put(key, caller);
