@@ -3,10 +3,15 @@ package ai.kiku.api.support;
 import ai.kiku.common.money.CreditOutcome;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.redis.KeySchema;
+import ai.kiku.common.redis.LuaScript;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+
+import java.time.Duration;
+
+import java.util.List;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -39,6 +44,8 @@ public final class FakeBilling {
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private static final LuaScript PUBLISH_ACCOUNT = LuaScript.load("publish_account");
+
     private final Redis redis;
     private final MoneyCore money;
 
@@ -55,16 +62,15 @@ public final class FakeBilling {
     }
 
     public void publishCatalogue() {
-        send(Request.cmd(Command.SET).arg("kiku:catalogue").arg(CATALOGUE));
+        send(Request.cmd(Command.SET).arg(KeySchema.CATALOGUE).arg(CATALOGUE));
     }
 
     /** A new active account holding {@code balanceMicros}, with one key allowing {@code rpm} requests a minute. */
     public TestKey account(long balanceMicros, int rpm) {
         long accountId = IDS.incrementAndGet();
         String acct = KeySchema.account(accountId);
-        send(Request.cmd(Command.HSET).arg(acct).arg("status").arg("active").arg("threshold").arg(0).arg("armed").arg(1));
-        send(Request.cmd(Command.HSETNX).arg(acct).arg("balance").arg(0));
-        send(Request.cmd(Command.HSETNX).arg(acct).arg("held").arg(0));
+        // The very script billing publishes accounts with, so this stand-in cannot drift from it.
+        PUBLISH_ACCOUNT.run(redis, List.of(acct), List.of("active", "0")).await().atMost(Duration.ofSeconds(10));
         TestKey key = key(accountId, rpm);
         if (balanceMicros != 0) {
             credit(accountId, balanceMicros);

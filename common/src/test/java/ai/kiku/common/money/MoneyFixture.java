@@ -1,6 +1,7 @@
 package ai.kiku.common.money;
 
 import ai.kiku.common.redis.KeySchema;
+import ai.kiku.common.redis.LuaScript;
 import ai.kiku.testing.RedisCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.mutiny.core.Vertx;
@@ -75,9 +76,10 @@ final class MoneyFixture implements AutoCloseable {
         return NEXT_ACCOUNT.addAndGet(7);
     }
 
+    /** Publishes the account as billing-service does, with the same script. */
     void openAccount(long accountId, long thresholdMicros) {
-        send("HSET", KeySchema.account(accountId), "status", "active", "balance", "0", "held", "0",
-                "threshold", Long.toString(thresholdMicros), "armed", "1");
+        LuaScript.load("publish_account").run(redis, List.of(KeySchema.account(accountId)),
+                List.of("active", Long.toString(thresholdMicros))).await().atMost(Duration.ofSeconds(10));
     }
 
     void publishKey(long accountId, long keyId, long rpm, String status) {
