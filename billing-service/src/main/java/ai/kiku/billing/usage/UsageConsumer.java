@@ -10,11 +10,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -88,19 +90,46 @@ public class UsageConsumer extends BackgroundLoop {
         return backlog.get();
     }
 
+    /**
+     * One pass over the 64 partitions. The reads of all partitions go out together (one wait for
+     * the slowest, not 64 round trips in a row); the batches are then written one partition at a
+     * time. Returns true only when some partition filled a whole batch, i.e. has a backlog: a round
+     * that drained everything rests for {@code idle-backoff}, so under steady traffic the consumer
+     * writes a few large batches a second instead of spinning on tiny ones (the usage is already
+     * durable in Redis; PostgreSQL may lag it by a fraction of a second).
+     */
     @Override
     protected boolean round() {
-        int processed = 0;
         RuntimeException failure = null;
+        boolean backlogged = false;
+        List<Uni<Polled>> reads = new ArrayList<>(KeySchema.PARTITIONS);
         for (int p = 0; p < KeySchema.PARTITIONS && !stopping(); p++) {
             try {
-                processed += poll(p);
+                prepare(p);
+                reads.add(read(p));
             } catch (RuntimeException e) {
-                ownPending[p] = true;
-                if (StreamClient.isNoGroup(e)) {
-                    groupReady[p] = false;
+                failure = failed(p, e, failure);
+            }
+        }
+        List<Polled> polled = reads.isEmpty() ? List.of()
+                : Uni.join().all(reads).andFailFast().await().atMost(CALL_TIMEOUT);
+        for (Polled result : polled) {
+            if (result.failure() != null) {
+                failure = failed(result.partition(), result.failure(), failure);
+                continue;
+            }
+            int p = result.partition();
+            try {
+                if (result.entries().isEmpty()) {
+                    if (result.pending()) {
+                        ownPending[p] = false;
+                    }
+                    continue;
                 }
-                failure = failure == null ? e : failure;
+                processor.process(KeySchema.usageLogOfPartition(p), result.entries());
+                backlogged |= result.entries().size() >= config.batchSize() || result.pending();
+            } catch (RuntimeException e) {
+                failure = failed(p, e, failure);
             }
         }
         refreshBacklog(failure != null);
@@ -108,55 +137,58 @@ public class UsageConsumer extends BackgroundLoop {
             failures.increment();
             throw failure;
         }
-        return processed > 0;
+        return backlogged;
     }
 
-    private int poll(int p) {
+    /** A partition's read: its entries, or why it failed; {@code pending} when it re-read own pending entries. */
+    private record Polled(int partition, boolean pending, List<StreamEntry> entries, RuntimeException failure) {
+    }
+
+    private RuntimeException failed(int p, Throwable e, RuntimeException first) {
+        ownPending[p] = true;
+        if (StreamClient.isNoGroup(e)) {
+            groupReady[p] = false;
+        }
+        RuntimeException error = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        return first == null ? error : first;
+    }
+
+    /** The rare per-partition chores, done before the read: create the group, claim a crashed consumer's entries. */
+    private void prepare(int p) {
         String stream = KeySchema.usageLogOfPartition(p);
         if (!groupReady[p]) {
             streams.ensureGroup(stream, GROUP).await().atMost(CALL_TIMEOUT);
             groupReady[p] = true;
         }
-        int processed = 0;
         long now = System.currentTimeMillis();
         if (now - lastClaim[p] >= config.claimInterval().toMillis()) {
-            processed += claimStale(stream);
+            claimStale(stream);
             lastClaim[p] = now;
             if (now - lastForget[p] >= FORGET_INTERVAL_MS) {
                 streams.dropIdleConsumers(stream, GROUP, consumer, FORGET_CONSUMER_AFTER_MS).await().atMost(CALL_TIMEOUT);
                 lastForget[p] = now;
             }
         }
-        if (ownPending[p]) {
-            List<StreamEntry> mine = streams.read(stream, GROUP, consumer, config.batchSize(), "0")
-                    .await().atMost(CALL_TIMEOUT);
-            if (!mine.isEmpty()) {
-                processor.process(stream, mine);
-                return processed + mine.size();
-            }
-            ownPending[p] = false;
-        }
-        List<StreamEntry> fresh = streams.read(stream, GROUP, consumer, config.batchSize(), ">")
-                .await().atMost(CALL_TIMEOUT);
-        if (!fresh.isEmpty()) {
-            processor.process(stream, fresh);
-        }
-        return processed + fresh.size();
     }
 
-    private int claimStale(String stream) {
-        int processed = 0;
+    /** This consumer's own pending entries first (after a restart or a failed batch), else new ones. */
+    private Uni<Polled> read(int p) {
+        boolean pending = ownPending[p];
+        return streams.read(KeySchema.usageLogOfPartition(p), GROUP, consumer, config.batchSize(), pending ? "0" : ">")
+                .onItemOrFailure().transform((entries, e) -> new Polled(p, pending, entries,
+                        e == null ? null : e instanceof RuntimeException r ? r : new IllegalStateException(e)));
+    }
+
+    private void claimStale(String stream) {
         String cursor = "0-0";
         do {
             StreamClient.Claimed claimed = streams.claim(stream, GROUP, consumer, config.claimMinIdle().toMillis(),
                     cursor, config.batchSize()).await().atMost(CALL_TIMEOUT);
             if (!claimed.entries().isEmpty()) {
                 processor.process(stream, claimed.entries());
-                processed += claimed.entries().size();
             }
             cursor = claimed.cursor();
         } while (!"0-0".equals(cursor) && !stopping());
-        return processed;
     }
 
     private void refreshBacklog(boolean force) {
@@ -166,11 +198,12 @@ public class UsageConsumer extends BackgroundLoop {
         }
         lastBacklog = now;
         try {
-            long sum = 0;
+            List<Uni<Long>> lengths = new ArrayList<>(KeySchema.PARTITIONS);
             for (int p = 0; p < KeySchema.PARTITIONS; p++) {
-                sum += streams.length(KeySchema.usageLogOfPartition(p)).await().atMost(CALL_TIMEOUT);
+                lengths.add(streams.length(KeySchema.usageLogOfPartition(p)));
             }
-            backlog.set(sum);
+            backlog.set(Uni.join().all(lengths).andFailFast().await().atMost(CALL_TIMEOUT).stream()
+                    .mapToLong(Long::longValue).sum());
         } catch (RuntimeException e) {
             // Redis itself is failing; the consumer round reports it.
         }
