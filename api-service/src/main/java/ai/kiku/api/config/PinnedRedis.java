@@ -33,6 +33,8 @@ final class PinnedRedis implements Redis {
     private static final class Local {
         final Redis client;
         Pinned pinned;
+        /** A renewal being connected while {@code pinned} keeps serving. */
+        Pinned next;
 
         Local(Redis client) {
             this.client = client;
@@ -40,7 +42,7 @@ final class PinnedRedis implements Redis {
     }
 
     private static final class Pinned {
-        final long since;
+        long since;
         volatile boolean broken;
         Future<RedisConnection> connection;
         /** The connection once established (only read and written on its event loop). */
@@ -85,6 +87,12 @@ final class PinnedRedis implements Redis {
         });
     }
 
+    /**
+     * The connection to send on. A renewal connects in the background and the current connection
+     * keeps serving until the new one is ready, so commands never wait on a reconnect and keep the
+     * order they were issued in (the proxy answers after its settle was written; see MeteredProxy).
+     * Only a broken connection, or none yet, makes commands wait for the next one.
+     */
     private Pinned current() {
         Local mine = local.get();
         if (mine == null) {
@@ -93,9 +101,29 @@ final class PinnedRedis implements Redis {
         }
         Pinned current = mine.pinned;
         long now = System.currentTimeMillis();
-        if (current != null && !current.broken && now - current.since < renewMillis) {
-            return current;
+        if (current == null || current.broken) {
+            mine.next = null;
+            mine.pinned = connect(mine, now);
+            retire(current);
+            return mine.pinned;
         }
+        if (now - current.since >= renewMillis && mine.next == null) {
+            mine.next = connect(mine, now);
+        }
+        Pinned next = mine.next;
+        if (next != null && (next.ready != null || next.broken)) {
+            mine.next = null;
+            if (next.ready != null) {
+                mine.pinned = next;
+                retire(current);
+                return next;
+            }
+            current.since = now; // the renewal failed: keep the working connection, try again later
+        }
+        return current;
+    }
+
+    private Pinned connect(Local mine, long now) {
         Pinned fresh = new Pinned(now);
         fresh.connection = mine.client.connect().onSuccess(connection -> {
             FlushCoalescing.install(connection);
@@ -103,12 +131,14 @@ final class PinnedRedis implements Redis {
             connection.exceptionHandler(e -> fresh.broken = true);
             connection.endHandler(v -> fresh.broken = true);
         }).onFailure(e -> fresh.broken = true);
-        mine.pinned = fresh;
-        if (current != null) {
-            // let commands still in flight on the old connection finish before returning it
-            current.connection.onSuccess(old -> vertx.setTimer(Math.max(1000, renewMillis), t -> old.close()));
-        }
         return fresh;
+    }
+
+    /** Lets commands still in flight on a replaced connection finish before closing it. */
+    private void retire(Pinned old) {
+        if (old != null) {
+            old.connection.onSuccess(c -> vertx.setTimer(Math.max(1000, renewMillis), t -> c.close()));
+        }
     }
 
     /** An error reply from Redis (e.g. NOSCRIPT) is an answer, not a broken connection. */
