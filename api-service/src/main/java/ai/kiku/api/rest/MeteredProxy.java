@@ -93,10 +93,6 @@ public class MeteredProxy {
             LOG.infof("request %s: no usage reported by %s; charging the estimate", call.requestId(),
                     route.provider().name());
         }
-        if (!call.ownShape()) {
-            answerWhileSettling(call, route, reply, in, out);
-            return;
-        }
         settle(call, in, out).subscribe().with(settled -> respond(call, route, reply, settled), failure -> {
             settleFailed(call, failure);
             replies.problem(call.ctx(), new Problem("https://kiku.ai/problems/unavailable", "Service unavailable", 503,
@@ -122,41 +118,15 @@ public class MeteredProxy {
         }
     }
 
-    /**
-     * The OpenAI-shaped answer does not wait for the settle's reply. The charge is known before
-     * Redis answers (the settle of an open hold charges exactly {@link #cost}), so the settle is sent
-     * first and the answer is written in a task queued behind it on this event loop: by then the
-     * settle has left for Redis, ahead of anything the client can send after reading its answer.
-     * A settle that still fails (after its idempotent retries) is logged and counted; its hold
-     * expires uncharged, which errs for the client, never against.
-     */
-    private void answerWhileSettling(MeteredCall call, Route route, UpstreamReply reply, long in, long out) {
-        long cost = cost(call.request(), in, out);
-        settle(call, in, out).subscribe().with(settled -> { }, failure -> settleFailed(call, failure));
-        call.ctx().vertx().runOnContext(v -> {
-            call.ctx().response().putHeader("X-Kiku-Provider", route.provider().name())
-                    .putHeader("X-Kiku-Cost-Micros", Long.toString(cost));
-            if (reply.raw() != null) {
-                replies.raw(call.ctx(), 200, Replies.JSON, reply.raw());
-            } else {
-                replies.json(call.ctx(), 200, reply.json());
-            }
-        });
-    }
-
-    /** What settling an open hold charges: the real cost, never more than the hold. */
-    static long cost(ChatRequest request, long inputTokens, long outputTokens) {
-        try {
-            return Math.min(request.price().cost(inputTokens, outputTokens), request.reserveMicros());
-        } catch (ArithmeticException e) {
-            return request.reserveMicros();
-        }
-    }
-
     /** Charges the real cost (at most the hold) and records the usage in the same step. */
     Uni<SettleResult> settle(MeteredCall call, long inputTokens, long outputTokens) {
         ChatRequest request = call.request();
-        long cost = cost(request, inputTokens, outputTokens);
+        long cost;
+        try {
+            cost = Math.min(request.price().cost(inputTokens, outputTokens), request.reserveMicros());
+        } catch (ArithmeticException e) {
+            cost = request.reserveMicros();
+        }
         Usage usage = new Usage(call.caller().keyId(), request.price().productId(), request.model(),
                 inputTokens, outputTokens);
         return money.settle(call.caller().accountId(), call.requestId(), cost, usage)
