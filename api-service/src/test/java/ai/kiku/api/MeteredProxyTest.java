@@ -36,6 +36,20 @@ class MeteredProxyTest extends ApiTestBase {
     }
 
     @Test
+    void shouldShowEveryChargeInTheBalanceTheClientAsksForRightAfterItsAnswer() {
+        // The answer waits for the settle's reply, so a client that reads its balance as soon as it
+        // has the answer always sees the charge (answering after the settle's write alone failed here).
+        TestKey key = billing.account(1_000_000, 1000);
+        for (int i = 1; i <= 40; i++) {
+            as(key).contentType("application/json").body(chat("local-echo", "call " + i))
+                    .post("/v1/chat/completions").then().statusCode(200).header("X-Kiku-Cost-Micros", "1000");
+            as(key).get("/api/v1/balance").then().statusCode(200)
+                    .body("balanceMicros", equalTo(1_000_000 - 1000 * i)).body("heldMicros", equalTo(0));
+        }
+        assertThat(billing.usageRecords(key.accountId())).isEqualTo(40);
+    }
+
+    @Test
     void shouldAnswerOwnShapeWithCostAndBalanceLeft() {
         TestKey key = billing.account(2_000_000, 60);
         as(key).contentType("application/json")

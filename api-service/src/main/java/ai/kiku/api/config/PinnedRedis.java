@@ -89,9 +89,9 @@ final class PinnedRedis implements Redis {
 
     /**
      * The connection to send on. A renewal connects in the background and the current connection
-     * keeps serving until the new one is ready, so commands never wait on a reconnect and keep the
-     * order they were issued in (the proxy answers after its settle was written; see MeteredProxy).
-     * Only a broken connection, or none yet, makes commands wait for the next one.
+     * keeps serving until the new one is ready, so commands never wait on a reconnect (a CLUSTER
+     * SLOTS round trip and connects) and keep the order they were issued in. Only a broken
+     * connection, or none yet, makes commands wait for the next one.
      */
     private Pinned current() {
         Local mine = local.get();
