@@ -12,25 +12,25 @@ local k = redis.call('HMGET', key, 'status', 'rpm')
 if k[1] ~= 'active' then return {3, 0, 0, 0, 0} end
 local rpm = num(k[2])
 
-local status = redis.call('HGET', acct, 'status')
-if not status then return {5, 0, 0, rpm, 0} end
-if status ~= 'active' then return {4, 0, 0, rpm, 0} end
+local f = redis.call('HMGET', acct, 'status', 'balance', 'held')
+if not f[1] then return {5, 0, 0, rpm, 0} end
+if f[1] ~= 'active' then return {4, 0, 0, rpm, 0} end
+local balance, held = num(f[2]), num(f[3])
+-- The sweep only ever lowers "held"; read it again only when the sweep returned expired holds.
+if sweep(acct, holds, hexp, now, retention) then held = num(redis.call('HGET', acct, 'held')) end
 
-sweep(acct, holds, hexp, now, retention)
-local f = redis.call('HMGET', acct, 'balance', 'held')
-local balance, held = num(f[1]), num(f[2])
-
-local used = num(redis.call('GET', rl))
-if used >= rpm then return {2, balance, held, rpm, 0} end
+-- Counted first, checked after: one call instead of GET + INCR. A call over the limit still
+-- counts, which only matters until the window (whose expiry the first call set) ends.
+local used = redis.call('INCR', rl)
+if used == 1 then redis.call('EXPIRE', rl, rl_ttl) end
+if used > rpm then return {2, balance, held, rpm, 0} end
 -- A refused-for-funds attempt still counts against the limit: it cost us the same work.
-redis.call('INCR', rl)
-if used == 0 then redis.call('EXPIRE', rl, rl_ttl) end
-local remaining = rpm - used - 1
+local remaining = rpm - used
 
 if balance - held < amount then return {1, balance, held, rpm, remaining} end
-if redis.call('HEXISTS', holds, hold_id) == 1 then return {6, balance, held, rpm, remaining} end
-
+-- HSETNX takes the hold id and detects a reused one in the same call. ARGV[2] is the amount as
+-- the caller wrote it: Lua would print a number of 1e14 or more in exponent form.
+if redis.call('HSETNX', holds, hold_id, ARGV[2] .. ':o') == 0 then return {6, balance, held, rpm, remaining} end
 redis.call('HINCRBY', acct, 'held', amount)
-redis.call('HSET', holds, hold_id, amount .. ':o')
 redis.call('ZADD', hexp, now + ttl, hold_id)
 return {0, balance, held + amount, rpm, remaining}

@@ -38,5 +38,7 @@ local balance = redis.call('HINCRBY', acct, 'balance', -charge)
 redis.call('XADD', log, '*', 'type', 'usage', 'req', hold_id, 'acct', ARGV[5], 'key', ARGV[6],
   'product', ARGV[7], 'model', ARGV[8], 'in', ARGV[9], 'out', ARGV[10], 'cost', charge,
   'late', late, 'ts', now)
-low_balance_check(acct, log, ARGV[5], now)
-return {0, balance, num(redis.call('HGET', acct, 'held')), charge, late}
+-- One read for the low-balance check and the reply ("balance" is the HINCRBY's own result).
+local f = redis.call('HMGET', acct, 'threshold', 'armed', 'held')
+low_balance_fire(acct, log, ARGV[5], now, balance, num(f[1]), f[2])
+return {0, balance, num(f[3]), charge, late}
