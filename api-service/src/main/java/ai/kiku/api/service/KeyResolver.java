@@ -36,10 +36,7 @@ public class KeyResolver {
 
     public KeyResolver(@HotPath Redis redis, ApiConfig config) {
         this.redis = redis;
-        // Maintenance (eviction, expiry) runs inline on the calling event loop: Caffeine's default
-        // executor is the common ForkJoinPool, which would wake a second thread every few requests.
         this.cache = Caffeine.newBuilder()
-                .executor(Runnable::run)
                 .expireAfterWrite(config.authCacheTtl())
                 .maximumSize(config.authCacheSize())
                 .build();

@@ -34,9 +34,8 @@ public class UsageService {
         this.billing = billing;
         this.redis = redis;
         this.config = config;
-        // inline maintenance, as in KeyResolver: no hand-off to the common ForkJoinPool
-        this.local = Caffeine.newBuilder().executor(Runnable::run).expireAfterWrite(config.usageL1Ttl())
-                .maximumSize(config.usageCacheSize()).build();
+        this.local = Caffeine.newBuilder().expireAfterWrite(config.usageL1Ttl()).maximumSize(config.usageCacheSize())
+                .build();
     }
 
     public int maxDays() {
