@@ -111,8 +111,16 @@ public class UsageConsumer extends BackgroundLoop {
                 failure = failed(p, e, failure);
             }
         }
-        List<Polled> polled = reads.isEmpty() ? List.of()
-                : Uni.join().all(reads).andFailFast().await().atMost(CALL_TIMEOUT);
+        List<Polled> polled;
+        try {
+            polled = reads.isEmpty() ? List.of() : Uni.join().all(reads).andFailFast().await().atMost(CALL_TIMEOUT);
+        } catch (RuntimeException e) {
+            // e.g. a timeout: some reads may have been delivered without being processed, so every
+            // partition re-reads its own pending entries first next time (as after a restart)
+            Arrays.fill(ownPending, true);
+            failures.increment();
+            throw e;
+        }
         for (Polled result : polled) {
             if (result.failure() != null) {
                 failure = failed(result.partition(), result.failure(), failure);
