@@ -40,6 +40,11 @@ public final class LuaScript {
         return name;
     }
 
+    /** {@code SCRIPT LOAD} of this script, to have a node cache it before its first call. */
+    public io.vertx.redis.client.Request loadRequest() {
+        return io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SCRIPT).arg("LOAD").arg(source);
+    }
+
     public Uni<Response> run(Redis redis, List<String> keys, List<String> args) {
         return redis.send(request(Command.EVALSHA, sha, keys, args))
                 .onFailure(LuaScript::isNoScript)
