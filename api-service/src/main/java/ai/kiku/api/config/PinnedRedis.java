@@ -9,6 +9,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,14 +20,17 @@ import java.util.List;
  * hundred microseconds on a busy machine). The pinned connection is renewed every few seconds (so
  * slot moves are picked up) and at once after any connection-level failure; calls from outside an
  * event loop, or when its queue is full, use the shared client. A failed command is never retried
- * here: the caller decides (money commands are idempotent by hold id or reference).
+ * here: the caller decides (money commands are idempotent by hold id or reference). A new
+ * connection loads the metering scripts on every node before it serves, and tells
+ * ({@link OrderedWrites}) when a command sent now is sure to leave ahead of tasks queued after it.
  */
-final class PinnedRedis implements Redis {
+final class PinnedRedis implements Redis, OrderedWrites {
 
     private final Redis shared;
     private final Vertx vertx;
     private final RedisOptions options;
     private final long renewMillis;
+    private final List<Request> preload;
     private final ThreadLocal<Local> local = new ThreadLocal<>();
 
     /** One event loop's own client and its current pinned connection. */
@@ -47,17 +51,29 @@ final class PinnedRedis implements Redis {
         Future<RedisConnection> connection;
         /** The connection once established (only read and written on its event loop). */
         volatile RedisConnection ready;
+        /** Every node socket coalesces flushes in order and has the metering scripts cached. */
+        volatile boolean ordered;
 
         Pinned(long since) {
             this.since = since;
         }
     }
 
-    PinnedRedis(Redis shared, Vertx vertx, RedisOptions options, long renewMillis) {
+    PinnedRedis(Redis shared, Vertx vertx, RedisOptions options, long renewMillis, List<Request> preload) {
         this.shared = shared;
         this.vertx = vertx;
         this.options = options;
         this.renewMillis = renewMillis;
+        this.preload = preload;
+    }
+
+    @Override
+    public boolean now() {
+        Context context = Vertx.currentContext();
+        Local mine = local.get();
+        Pinned current = mine == null ? null : mine.pinned;
+        return context != null && context.isEventLoopContext() && current != null && current.ordered
+                && !current.broken && current.ready != null && !current.ready.pendingQueueFull();
     }
 
     @Override
@@ -113,12 +129,14 @@ final class PinnedRedis implements Redis {
         Pinned next = mine.next;
         if (next != null && (next.ready != null || next.broken)) {
             mine.next = null;
-            if (next.ready != null) {
+            // never trade an ordered connection for one whose scripts could not be loaded
+            if (next.ready != null && !next.broken && (next.ordered || !current.ordered)) {
                 mine.pinned = next;
                 retire(current);
                 return next;
             }
             current.since = now; // the renewal failed: keep the working connection, try again later
+            retire(next);
         }
         return current;
     }
@@ -126,10 +144,23 @@ final class PinnedRedis implements Redis {
     private Pinned connect(Local mine, long now) {
         Pinned fresh = new Pinned(now);
         fresh.connection = mine.client.connect().onSuccess(connection -> {
-            FlushCoalescing.install(connection);
-            fresh.ready = connection;
             connection.exceptionHandler(e -> fresh.broken = true);
             connection.endHandler(v -> fresh.broken = true);
+            List<RedisConnection> nodes = FlushCoalescing.install(connection);
+            if (nodes.isEmpty()) {
+                fresh.ready = connection;
+                return;
+            }
+            // Cache the metering scripts on every node before serving, so a settle never needs the
+            // NOSCRIPT-then-EVAL round trip that would let an answer queued behind it overtake it.
+            List<Future<Response>> loads = new ArrayList<>();
+            for (RedisConnection node : nodes) {
+                preload.forEach(script -> loads.add(node.send(script)));
+            }
+            Future.all(loads).onComplete(loaded -> {
+                fresh.ordered = loaded.succeeded();
+                fresh.ready = connection;
+            });
         }).onFailure(e -> fresh.broken = true);
         return fresh;
     }

@@ -1,5 +1,7 @@
 package ai.kiku.api.config;
 
+import ai.kiku.common.money.MoneyCore;
+import ai.kiku.common.redis.LuaScript;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
@@ -25,6 +27,7 @@ public class RedisProducers {
         Arrays.stream(hosts.split(",")).map(String::trim).filter(h -> !h.isEmpty())
                 .forEach(options::addConnectionString);
         return Redis.newInstance(new PinnedRedis(pooled.getDelegate(), vertx, options,
-                config.redisConnectionRenew().toMillis()));
+                config.redisConnectionRenew().toMillis(),
+                MoneyCore.meteringScripts().stream().map(LuaScript::loadRequest).toList()));
     }
 }
