@@ -9,6 +9,7 @@ import ai.kiku.api.service.TokenEstimator;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.money.Micros;
 import ai.kiku.api.config.HotPath;
+import ai.kiku.api.config.OrderedWrites;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.money.SettleResult;
 import ai.kiku.common.money.Usage;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.mutiny.redis.client.Redis;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -32,12 +34,15 @@ public class MeteredProxy {
     private static final Logger LOG = Logger.getLogger(MeteredProxy.class);
 
     private final MoneyCore money;
+    private final OrderedWrites ordered;
     private final ApiMetrics metrics;
     private final Replies replies;
     private final ObjectMapper mapper;
 
-    public MeteredProxy(@HotPath MoneyCore money, ApiMetrics metrics, Replies replies, ObjectMapper mapper) {
+    public MeteredProxy(@HotPath MoneyCore money, @HotPath Redis hotRedis, ApiMetrics metrics, Replies replies,
+                        ObjectMapper mapper) {
         this.money = money;
+        this.ordered = hotRedis.getDelegate() instanceof OrderedWrites writes ? writes : () -> false;
         this.metrics = metrics;
         this.replies = replies;
         this.mapper = mapper;
@@ -93,6 +98,10 @@ public class MeteredProxy {
             LOG.infof("request %s: no usage reported by %s; charging the estimate", call.requestId(),
                     route.provider().name());
         }
+        if (answersBehindSettle(call)) {
+            answerWhileSettling(call, route, reply, in, out);
+            return;
+        }
         settle(call, in, out).subscribe().with(settled -> respond(call, route, reply, settled), failure -> {
             settleFailed(call, failure);
             replies.problem(call.ctx(), new Problem("https://kiku.ai/problems/unavailable", "Service unavailable", 503,
@@ -103,9 +112,10 @@ public class MeteredProxy {
     private void respond(MeteredCall call, Route route, UpstreamReply reply, SettleResult settled) {
         HttpServerResponse response = call.ctx().response();
         response.putHeader("X-Kiku-Provider", route.provider().name())
-                .putHeader("X-Kiku-Cost-Micros", Long.toString(settled.chargedMicros()))
-                .putHeader("X-Kiku-Balance-Micros", Long.toString(settled.balanceMicros()));
+                .putHeader("X-Kiku-Cost-Micros", Long.toString(settled.chargedMicros()));
         if (call.ownShape()) {
+            // only our shape reports the balance left: the OpenAI shape usually answers before it is known
+            response.putHeader("X-Kiku-Balance-Micros", Long.toString(settled.balanceMicros()));
             ObjectNode json = reply.json();
             json.put("provider", route.provider().name()).put("requestId", call.requestId())
                     .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
@@ -118,15 +128,46 @@ public class MeteredProxy {
         }
     }
 
+    /**
+     * The OpenAI-shaped answer need not wait for the settle's reply: the charge is known before
+     * Redis answers (settling an open hold charges exactly {@link #cost}). So the settle is sent
+     * and the answer is queued behind it on this event loop; {@link OrderedWrites} has checked that
+     * the settle then leaves for Redis first, with its script cached, so the client cannot read a
+     * balance without the charge. A settle that still fails (after its idempotent retries) is
+     * logged and counted; its hold expires uncharged, which errs for the client, never against.
+     */
+    private void answerWhileSettling(MeteredCall call, Route route, UpstreamReply reply, long in, long out) {
+        long cost = cost(call.request(), in, out);
+        settle(call, in, out).subscribe().with(settled -> { }, failure -> settleFailed(call, failure));
+        call.ctx().vertx().runOnContext(v -> {
+            call.ctx().response().putHeader("X-Kiku-Provider", route.provider().name())
+                    .putHeader("X-Kiku-Cost-Micros", Long.toString(cost));
+            if (reply.raw() != null) {
+                replies.raw(call.ctx(), 200, Replies.JSON, reply.raw());
+            } else {
+                replies.json(call.ctx(), 200, reply.json());
+            }
+        });
+    }
+
+    /** What settling an open hold charges: the real cost, never more than the hold. */
+    static long cost(ChatRequest request, long inputTokens, long outputTokens) {
+        try {
+            return Math.min(request.price().cost(inputTokens, outputTokens), request.reserveMicros());
+        } catch (ArithmeticException e) {
+            return request.reserveMicros();
+        }
+    }
+
+    /** Whether an answer may be queued behind its settle instead of waiting for the reply. */
+    boolean answersBehindSettle(MeteredCall call) {
+        return !call.ownShape() && ordered.now();
+    }
+
     /** Charges the real cost (at most the hold) and records the usage in the same step. */
     Uni<SettleResult> settle(MeteredCall call, long inputTokens, long outputTokens) {
         ChatRequest request = call.request();
-        long cost;
-        try {
-            cost = Math.min(request.price().cost(inputTokens, outputTokens), request.reserveMicros());
-        } catch (ArithmeticException e) {
-            cost = request.reserveMicros();
-        }
+        long cost = cost(request, inputTokens, outputTokens);
         Usage usage = new Usage(call.caller().keyId(), request.price().productId(), request.model(),
                 inputTokens, outputTokens);
         return money.settle(call.caller().accountId(), call.requestId(), cost, usage)

@@ -193,6 +193,12 @@ final class StreamRelay {
             LOG.infof("request %s: no usage reported by %s; charging the estimate (%d in, %d out)",
                     call.requestId(), route.provider().name(), in, out);
         }
+        if (proxy.answersBehindSettle(call)) {
+            // as for a whole answer (MeteredProxy): the end of the stream follows the settle's write
+            proxy.settle(call, in, out).subscribe().with(settled -> { }, failure -> proxy.settleFailed(call, failure));
+            call.ctx().vertx().runOnContext(v -> tail(null, truncated));
+            return;
+        }
         proxy.settle(call, in, out).subscribe().with(settled -> tail(settled, truncated), failure -> {
             proxy.settleFailed(call, failure);
             tail(null, truncated);

@@ -34,7 +34,7 @@ class PinnedRedisFailoverTest {
                 RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
                 cluster.nodeUris().forEach(options::addConnectionString);
                 Redis shared = Redis.createClient(vertx, new RedisOptions(options));
-                PinnedRedis pinned = new PinnedRedis(shared, vertx, options, 5_000);
+                PinnedRedis pinned = new PinnedRedis(shared, vertx, options, 5_000, java.util.List.of());
                 Context loop = vertx.getOrCreateContext();
                 String key = "kiku:{p07}:failover";
 
