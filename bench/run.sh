@@ -203,17 +203,17 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}" "$(m
   echo
   echo "What each request does: (b) resolves the key (per-process cache, ~100 ms) and runs one Lua call (peek);"
   echo "(c) resolves the key, validates and prices the request, reserves in one Lua call, answers from the built-in"
-  echo "local provider, settles in one Lua call (which also appends the usage record) and answers; (d) is what an"
+  echo "local provider, sends the settle (one Lua call, which also appends the usage record) and answers right behind it; (d) is what an"
   echo "upstream costs at best, so c − d is the gateway's own latency. Published comparisons: LiteLLM reports"
   echo "13–43 ms p99 overhead per request; Bifrost and TensorZero under 1 ms."
   echo
   echo "Hot-path choices behind these numbers: the key cache is keyed by the presented key (a hit costs no SHA-256);"
   echo "\`GET /balance\` runs common's \`peek\` script on plain Vert.x futures (no Mutiny context capture) and writes its"
-  echo "JSON by hand; commands issued in one event-loop turn leave on the pinned Redis connection in one write (Netty"
-  echo "flush consolidation), so Redis reads them as one pipeline; \`peek.lua\` makes 3 Redis calls instead of 4 and"
+  echo "JSON by hand; commands issued in one event-loop turn leave on the pinned Redis connection in one write (an"
+  echo "order-keeping flush handler), so Redis reads them as one pipeline; \`peek.lua\` makes 3 Redis calls instead of 4 and"
   echo "sweeps only when a hold is due; the services run with a 160 MB young generation (\`./kiku\`, \`KIKU_JAVA_OPTS\`)."
-  echo "At ~1,000 rps most of the gateway's added latency is waking processes: (c) crosses four process boundaries"
-  echo "more than (d) (two Redis round trips, reserve and settle, each a wake-up of Redis and of the gateway)."
+  echo "At ~1,000 rps most of the gateway's added latency is waking processes: (c) crosses two process boundaries"
+  echo "more than (d) (the reserve's Redis round trip, a wake-up of Redis and of the gateway)."
   echo
   echo "Caveat: load generator, gateway, Redis Cluster, PostgreSQL and the other services share the same cores, so"
   echo "absolute numbers are lower bounds; the ratios are what the targets are about. Re-run: \`bench/run.sh\`."
