@@ -132,6 +132,11 @@ final class FlushCoalescing {
         }
 
         @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            flushPending(ctx);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             flushPending(ctx);
             ctx.fireExceptionCaught(cause);
