@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.mutiny.redis.client.Redis;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -110,18 +109,25 @@ public class MeteredProxy {
     }
 
     private void respond(MeteredCall call, Route route, UpstreamReply reply, SettleResult settled) {
-        HttpServerResponse response = call.ctx().response();
-        response.putHeader("X-Kiku-Provider", route.provider().name())
-                .putHeader("X-Kiku-Cost-Micros", Long.toString(settled.chargedMicros()));
-        if (call.ownShape()) {
-            // only our shape reports the balance left: the OpenAI shape usually answers before it is known
-            response.putHeader("X-Kiku-Balance-Micros", Long.toString(settled.balanceMicros()));
-            ObjectNode json = reply.json();
-            json.put("provider", route.provider().name()).put("requestId", call.requestId())
-                    .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
-                    .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
-            replies.json(call.ctx(), 200, json);
-        } else if (reply.raw() != null) {
+        if (!call.ownShape()) {
+            respondOpenAi(call, route, reply, settled.chargedMicros());
+            return;
+        }
+        // only our shape reports the balance left: the OpenAI shape usually answers before it is known
+        call.ctx().response().putHeader("X-Kiku-Provider", route.provider().name())
+                .putHeader("X-Kiku-Cost-Micros", Long.toString(settled.chargedMicros()))
+                .putHeader("X-Kiku-Balance-Micros", Long.toString(settled.balanceMicros()));
+        ObjectNode json = reply.json();
+        json.put("provider", route.provider().name()).put("requestId", call.requestId())
+                .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
+                .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
+        replies.json(call.ctx(), 200, json);
+    }
+
+    private void respondOpenAi(MeteredCall call, Route route, UpstreamReply reply, long chargedMicros) {
+        call.ctx().response().putHeader("X-Kiku-Provider", route.provider().name())
+                .putHeader("X-Kiku-Cost-Micros", Long.toString(chargedMicros));
+        if (reply.raw() != null) {
             replies.raw(call.ctx(), 200, Replies.JSON, reply.raw());
         } else {
             replies.json(call.ctx(), 200, reply.json());
@@ -139,15 +145,7 @@ public class MeteredProxy {
     private void answerWhileSettling(MeteredCall call, Route route, UpstreamReply reply, long in, long out) {
         long cost = cost(call.request(), in, out);
         settle(call, in, out).subscribe().with(settled -> { }, failure -> settleFailed(call, failure));
-        call.ctx().vertx().runOnContext(v -> {
-            call.ctx().response().putHeader("X-Kiku-Provider", route.provider().name())
-                    .putHeader("X-Kiku-Cost-Micros", Long.toString(cost));
-            if (reply.raw() != null) {
-                replies.raw(call.ctx(), 200, Replies.JSON, reply.raw());
-            } else {
-                replies.json(call.ctx(), 200, reply.json());
-            }
-        });
+        call.ctx().vertx().runOnContext(v -> respondOpenAi(call, route, reply, cost));
     }
 
     /** What settling an open hold charges: the real cost, never more than the hold. */
