@@ -134,18 +134,23 @@ public class MeteredProxy {
         }
     }
 
-    /**
-     * The OpenAI-shaped answer need not wait for the settle's reply: the charge is known before
-     * Redis answers (settling an open hold charges exactly {@link #cost}). So the settle is sent
-     * and the answer is queued behind it on this event loop; {@link OrderedWrites} has checked that
-     * the settle then leaves for Redis first, with its script cached, so the client cannot read a
-     * balance without the charge. A settle that still fails (after its idempotent retries) is
-     * logged and counted; its hold expires uncharged, which errs for the client, never against.
-     */
     private void answerWhileSettling(MeteredCall call, Route route, UpstreamReply reply, long in, long out) {
         long cost = cost(call.request(), in, out);
+        settleAhead(call, in, out, () -> respondOpenAi(call, route, reply, cost));
+    }
+
+    /**
+     * Sends the settle and queues {@code answer} behind it on this event loop, without waiting for
+     * the reply: the charge is known before Redis answers (settling an open hold charges exactly
+     * {@link #cost}), and {@link OrderedWrites} (checked by {@link #answersBehindSettle}) makes sure
+     * the settle leaves for Redis before the queued answer runs, with its script cached, so the
+     * client cannot read a balance without the charge. A settle that still fails (after its
+     * idempotent retries) is logged and counted; its hold expires uncharged, which errs for the
+     * client, never against. Used for whole answers and for the end of streams.
+     */
+    void settleAhead(MeteredCall call, long in, long out, Runnable answer) {
         settle(call, in, out).subscribe().with(settled -> { }, failure -> settleFailed(call, failure));
-        call.ctx().vertx().runOnContext(v -> respondOpenAi(call, route, reply, cost));
+        call.ctx().vertx().runOnContext(v -> answer.run());
     }
 
     /** What settling an open hold charges: the real cost, never more than the hold. */

@@ -194,9 +194,7 @@ final class StreamRelay {
                     call.requestId(), route.provider().name(), in, out);
         }
         if (proxy.answersBehindSettle(call)) {
-            // as for a whole answer (MeteredProxy): the end of the stream follows the settle's write
-            proxy.settle(call, in, out).subscribe().with(settled -> { }, failure -> proxy.settleFailed(call, failure));
-            call.ctx().vertx().runOnContext(v -> tail(null, truncated));
+            proxy.settleAhead(call, in, out, () -> tail(null, truncated));
             return;
         }
         proxy.settle(call, in, out).subscribe().with(settled -> tail(settled, truncated), failure -> {
