@@ -83,7 +83,7 @@ done
 
 # ------------------------------------------------------------------------------ the upstream stub
 say "starting the zero-latency upstream stub on 127.0.0.1:$STUB_PORT ..."
-(cd "$ROOT" && ./mvnw -q -pl api-service test-compile dependency:build-classpath \
+(cd "$ROOT" && ./mvnw -q -pl api-service -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null) || die "could not build the stub"
 java -Xmx256m -cp "$ROOT/api-service/target/test-classes:$(cat "$ROOT/api-service/target/bench-classpath.txt")" \
   ai.kiku.api.support.UpstreamStub "$STUB_PORT" >"$WORK/stub.log" 2>&1 &
