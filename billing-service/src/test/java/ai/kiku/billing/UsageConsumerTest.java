@@ -106,6 +106,40 @@ class UsageConsumerTest extends BillingTestBase {
         eventually("backlog gauge back to zero", Duration.ofSeconds(30), () -> consumer.backlog() == 0);
     }
 
+    @Test
+    void shouldDrainABacklogOfManyBatchesInOnePartitionAndStillServeTheOthers() {
+        long busy = createAccount();
+        long quiet = createAccount();
+        while (KeySchema.partitionOf(quiet) == KeySchema.partitionOf(busy)) {
+            quiet = createAccount();
+        }
+        long busyKey = createKey(busy, 100_000);
+        long quietKey = createKey(quiet, 100_000);
+        credit(busy, 10_000_000);
+        credit(quiet, 10_000_000);
+        consumer.stop();
+        try {
+            // Six and a bit batches in one partition: the rounds after the first read only that
+            // partition until it runs dry; the quiet partition must be read all the same.
+            for (int i = 0; i < 6 * 50 + 7; i++) {
+                charge(busy, busyKey, 2000, 100);
+            }
+            for (int i = 0; i < 3; i++) {
+                charge(quiet, quietKey, 2000, 300);
+            }
+        } finally {
+            consumer.start();
+        }
+        awaitDrained(busy);
+        awaitDrained(quiet);
+        assertThat(sqlLong("SELECT count(*) FROM usage_records WHERE account_id = $1", busy)).isEqualTo(307);
+        assertThat(sqlLong("SELECT sum(amount_micros) FROM ledger_entries WHERE account_id = $1 AND kind = 'usage'",
+                busy)).isEqualTo(-307 * 100);
+        assertThat(sqlLong("SELECT count(*) FROM usage_records WHERE account_id = $1", quiet)).isEqualTo(3);
+        assertThat(sqlLong("SELECT sum(amount_micros) FROM ledger_entries WHERE account_id = $1 AND kind = 'usage'",
+                quiet)).isEqualTo(-3 * 300);
+    }
+
     private long streamEntriesOf(String stream, long account) {
         long n = 0;
         for (var entry : redis("XRANGE", stream, "-", "+")) {

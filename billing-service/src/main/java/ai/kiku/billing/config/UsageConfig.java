@@ -17,8 +17,12 @@ public interface UsageConfig {
     /** Consumer name inside group {@code billing}; defaults to host name plus a random suffix. */
     Optional<String> consumerName();
 
-    /** Entries read per partition per round. */
-    @WithDefault("200")
+    /**
+     * Entries read per partition per round. Redis runs each batch's read, acknowledgement and
+     * deletion as single commands that every metered call on that node waits behind: 200 took
+     * ~0.3 ms apiece, and at 50 the gateway's p99 at 1,000 calls/s was ~0.5 ms lower.
+     */
+    @WithDefault("50")
     int batchSize();
 
     /** Pending entries idle this long belong to a crashed consumer and are claimed. */

@@ -44,6 +44,10 @@ public class UsageConsumer extends BackgroundLoop {
     private final String consumer;
     private final boolean[] groupReady = new boolean[KeySchema.PARTITIONS];
     private final boolean[] ownPending = new boolean[KeySchema.PARTITIONS];
+    /** Partitions whose last read filled a whole batch: the only ones a draining round reads. */
+    private final boolean[] full = new boolean[KeySchema.PARTITIONS];
+    private boolean draining;
+    private long lastFullRound;
     private final long[] lastClaim = new long[KeySchema.PARTITIONS];
     private final long[] lastForget = new long[KeySchema.PARTITIONS];
     private final AtomicLong backlog = new AtomicLong();
@@ -91,19 +95,31 @@ public class UsageConsumer extends BackgroundLoop {
     }
 
     /**
-     * One pass over the 64 partitions. The reads of all partitions go out together (one wait for
-     * the slowest, not 64 round trips in a row); the batches are then written one partition at a
-     * time. Returns true only when some partition filled a whole batch, i.e. has a backlog: a round
-     * that drained everything rests for {@code idle-backoff}, so under steady traffic the consumer
-     * writes a few large batches a second instead of spinning on tiny ones (the usage is already
-     * durable in Redis; PostgreSQL may lag it by a fraction of a second).
+     * One pass over the partitions. The reads go out together (one wait for the slowest, not 64
+     * round trips in a row); the batches are then written one partition at a time. Returns true
+     * only when some partition filled a whole batch, i.e. has a backlog: a round that drained
+     * everything rests for {@code idle-backoff}, so under steady traffic the consumer writes a few
+     * batches a second instead of spinning on tiny ones (the usage is already durable in Redis;
+     * PostgreSQL may lag it by a fraction of a second). The rounds that follow a full batch read
+     * only the partitions that had one, so draining a busy partition does not poll the 63 quiet
+     * ones each time; every {@code idle-backoff} all 64 are read again, so none waits longer.
      */
     @Override
     protected boolean round() {
         RuntimeException failure = null;
         boolean backlogged = false;
+        long now = System.currentTimeMillis();
+        boolean onlyFull = draining && now - lastFullRound < config.idleBackoff().toMillis();
+        draining = false; // stays false if this round fails: the next one reads every partition
+        if (!onlyFull) {
+            lastFullRound = now;
+        }
         List<Uni<Polled>> reads = new ArrayList<>(KeySchema.PARTITIONS);
         for (int p = 0; p < KeySchema.PARTITIONS && !stopping(); p++) {
+            if (onlyFull && !full[p] && !ownPending[p]) {
+                continue;
+            }
+            full[p] = false;
             try {
                 prepare(p);
                 reads.add(read(p));
@@ -135,7 +151,8 @@ public class UsageConsumer extends BackgroundLoop {
                     continue;
                 }
                 processor.process(KeySchema.usageLogOfPartition(p), result.entries());
-                backlogged |= result.entries().size() >= config.batchSize() || result.pending();
+                full[p] = result.entries().size() >= config.batchSize() || result.pending();
+                backlogged |= full[p];
             } catch (RuntimeException e) {
                 failure = failed(p, e, failure);
             }
@@ -145,6 +162,7 @@ public class UsageConsumer extends BackgroundLoop {
             failures.increment();
             throw failure;
         }
+        draining = backlogged;
         return backlogged;
     }
 
