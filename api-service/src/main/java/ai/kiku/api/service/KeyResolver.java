@@ -17,12 +17,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Resolves {@code Authorization: Bearer kiku_live_...} to the account and key it belongs to, through
  * the key index billing publishes in Redis. A missing, malformed, unknown or revoked key all end in
  * the same 401; results (also "unknown") are remembered for only ~100 ms so a revocation is seen
- * everywhere well within a second, and metered calls re-check the key's status inside reserve.
+ * everywhere well within a second, and metered calls re-check the key's status inside reserve. A key
+ * in use is looked up again in the background once its result is three quarters of that old, so
+ * its calls do not wait for the lookup each time the result runs out.
  */
 @ApplicationScoped
 public class KeyResolver {
@@ -32,7 +35,12 @@ public class KeyResolver {
     private static final HexFormat HEX = HexFormat.of();
 
     private final Redis redis;
-    private final Cache<String, Optional<ApiCaller>> cache;
+    private final Cache<String, Known> cache;
+    private final long refreshAfterNanos;
+
+    /** A lookup's result, when it was made, and whether a background lookup is under way. */
+    private record Known(Optional<ApiCaller> caller, long madeAtNanos, AtomicBoolean refreshing) {
+    }
 
     public KeyResolver(@HotPath Redis redis, ApiConfig config) {
         this.redis = redis;
@@ -40,6 +48,7 @@ public class KeyResolver {
                 .expireAfterWrite(config.authCacheTtl())
                 .maximumSize(config.authCacheSize())
                 .build();
+        this.refreshAfterNanos = config.authCacheTtl().toNanos() / 4 * 3;
     }
 
     /** The caller, or a failed Uni with the 401 problem. */
@@ -58,18 +67,31 @@ public class KeyResolver {
         }
         // Keyed by the presented key itself: a hit (nearly every call) costs no SHA-256. The key is only
         // held in this process's memory, for the cache's ~100 ms, as it is while the request is served.
-        Optional<ApiCaller> known = cache.getIfPresent(key);
+        Known known = cache.getIfPresent(key);
         if (known != null) {
-            return known.isPresent() ? io.vertx.core.Future.succeededFuture(known.get())
-                    : io.vertx.core.Future.failedFuture(unauthorized());
+            // Still valid (the cache drops it at the TTL); ageing: look it up again without waiting.
+            // The new result replaces this one only when it arrives, so staleness stays within the TTL.
+            if (System.nanoTime() - known.madeAtNanos() > refreshAfterNanos
+                    && known.refreshing().compareAndSet(false, true)) {
+                lookup(key).onFailure(e -> known.refreshing().set(false));
+            }
+            return answer(known.caller());
         }
-        return redis.getDelegate().send(Request.cmd(Command.GET)
-                .arg(KeySchema.keyIndex(sha256Hex(key)))).compose(r -> {
+        return lookup(key).compose(KeyResolver::answer);
+    }
+
+    private io.vertx.core.Future<Optional<ApiCaller>> lookup(String key) {
+        long madeAt = System.nanoTime();
+        return redis.getDelegate().send(Request.cmd(Command.GET).arg(KeySchema.keyIndex(sha256Hex(key)))).map(r -> {
             Optional<ApiCaller> caller = r == null ? Optional.empty() : parse(r.toString());
-            cache.put(key, caller);
-            return caller.isPresent() ? io.vertx.core.Future.succeededFuture(caller.get())
-                    : io.vertx.core.Future.failedFuture(unauthorized());
+            cache.put(key, new Known(caller, madeAt, new AtomicBoolean()));
+            return caller;
         });
+    }
+
+    private static io.vertx.core.Future<ApiCaller> answer(Optional<ApiCaller> caller) {
+        return caller.isPresent() ? io.vertx.core.Future.succeededFuture(caller.get())
+                : io.vertx.core.Future.failedFuture(unauthorized());
     }
 
     /** Drops a key from this process's cache (after Redis said it is no longer active). */
