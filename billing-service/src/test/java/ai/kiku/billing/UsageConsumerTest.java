@@ -1,5 +1,6 @@
 package ai.kiku.billing;
 
+import ai.kiku.billing.config.UsageConfig;
 import ai.kiku.billing.repository.UsageRepository;
 import ai.kiku.billing.stream.StreamClient;
 import ai.kiku.billing.stream.StreamEntry;
@@ -27,6 +28,8 @@ class UsageConsumerTest extends BillingTestBase {
     UsageRepository usage;
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
+    @Inject
+    UsageConfig usageConfig;
 
     @Test
     void shouldRecordEveryChargeExactlyOnceAfterAConsumerDiedMidBatch() {
@@ -109,32 +112,42 @@ class UsageConsumerTest extends BillingTestBase {
     @Test
     void shouldDrainABacklogOfManyBatchesInOnePartitionAndStillServeTheOthers() {
         long busy = createAccount();
-        long quiet = createAccount();
-        while (KeySchema.partitionOf(quiet) == KeySchema.partitionOf(busy)) {
-            quiet = createAccount();
+        long other = createAccount();
+        while (KeySchema.partitionOf(other) == KeySchema.partitionOf(busy)) {
+            other = createAccount();
         }
+        long quiet = other;
         long busyKey = createKey(busy, 100_000);
         long quietKey = createKey(quiet, 100_000);
-        credit(busy, 10_000_000);
+        credit(busy, 100_000_000);
         credit(quiet, 10_000_000);
+        String busyStream = KeySchema.usageLog(busy);
+        int backlog = 60 * usageConfig.batchSize() + 7;
         consumer.stop();
         try {
-            // Six and a bit batches in one partition: the rounds after the first read only that
-            // partition until it runs dry; the quiet partition must be read all the same.
-            for (int i = 0; i < 6 * 50 + 7; i++) {
+            for (int i = 0; i < backlog; i++) {
                 charge(busy, busyKey, 2000, 100);
-            }
-            for (int i = 0; i < 3; i++) {
-                charge(quiet, quietKey, 2000, 300);
             }
         } finally {
             consumer.start();
         }
+        // Once the consumer is draining the busy partition (rounds that read only it), usage lands
+        // in another partition: it must be read within an idle-backoff, not after the whole backlog.
+        eventually("busy partition draining", Duration.ofSeconds(30),
+                () -> redis("XLEN", busyStream).toLong() < backlog);
+        for (int i = 0; i < 3; i++) {
+            charge(quiet, quietKey, 2000, 300);
+        }
+        eventually("quiet partition drained", Duration.ofSeconds(30),
+                () -> sqlLong("SELECT count(*) FROM usage_records WHERE account_id = $1", quiet) == 3);
+        assertThat(redis("XLEN", busyStream).toLong()).as("busy backlog left when the quiet partition was served")
+                .isGreaterThan(0);
+
         awaitDrained(busy);
         awaitDrained(quiet);
-        assertThat(sqlLong("SELECT count(*) FROM usage_records WHERE account_id = $1", busy)).isEqualTo(307);
+        assertThat(sqlLong("SELECT count(*) FROM usage_records WHERE account_id = $1", busy)).isEqualTo(backlog);
         assertThat(sqlLong("SELECT sum(amount_micros) FROM ledger_entries WHERE account_id = $1 AND kind = 'usage'",
-                busy)).isEqualTo(-307 * 100);
+                busy)).isEqualTo(-backlog * 100L);
         assertThat(sqlLong("SELECT count(*) FROM usage_records WHERE account_id = $1", quiet)).isEqualTo(3);
         assertThat(sqlLong("SELECT sum(amount_micros) FROM ledger_entries WHERE account_id = $1 AND kind = 'usage'",
                 quiet)).isEqualTo(-3 * 300);
