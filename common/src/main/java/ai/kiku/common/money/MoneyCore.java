@@ -31,10 +31,6 @@ public class MoneyCore {
     private static final LuaScript REBUILD = LuaScript.load("rebuild");
     private static final LuaScript SNAPSHOT = LuaScript.load("snapshot");
 
-    /** The scripts of a metered call, which a gateway may load on every node before relying on them. */
-    public static List<LuaScript> meteringScripts() {
-        return List.of(RESERVE, SETTLE, RELEASE, PEEK);
-    }
     private static final long MINUTE_MS = 60_000L;
     /** Idempotent operations ride out a failover (the client learns the new master meanwhile). */
     private static final int RETRIES = 3;
@@ -57,6 +53,11 @@ public class MoneyCore {
         this.lateSettles = Counter.builder("kiku.money.late.settles")
                 .description("Settles that arrived after their hold expired; charged anyway")
                 .register(registry);
+    }
+
+    /** The scripts of a metered call, which a gateway may load on every node before relying on them. */
+    public static List<LuaScript> meteringScripts() {
+        return List.of(RESERVE, SETTLE, RELEASE, PEEK);
     }
 
     /** Reserves {@code amountMicros} for request {@code holdId} on behalf of an API key. */
