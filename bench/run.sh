@@ -225,7 +225,7 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}" "$(m
       "$(ms "${P99[dr$r]}")" "$(ms "${ADDED[$r]}")"
   done
   echo
-  echo "What each request does: (b) resolves the key (per-process cache, ~100 ms) and runs one Lua call (peek);"
+  echo "What each request does: (b) resolves the key (per-process cache, 10 s) and runs one Lua call (peek);"
   echo "(c) resolves the key, validates and prices the request, reserves in one Lua call, answers from the built-in"
   echo "local provider, sends the settle (one Lua call, which also appends the usage record) and answers right behind it; (d) is what an"
   echo "upstream costs at best, so c − d is the gateway's own latency. Published comparisons: LiteLLM reports"

@@ -13,9 +13,19 @@ public interface ApiConfig {
     @WithDefault("1048576")
     int maxBodyBytes();
 
-    /** How long a resolved (or unknown) API key is remembered per process; revocation is seen after at most this. */
+    /**
+     * How long a key lookup (also "unknown") is trusted where nothing checks the key again (usage,
+     * products, models): a revocation is seen there after at most this.
+     */
     @WithDefault("100ms")
     Duration authCacheTtl();
+
+    /**
+     * How long balance and the proxy reuse a found key: their Lua scripts refuse a revoked key or a
+     * suspended account on every call themselves, so this only bounds memory, not revocation.
+     */
+    @WithDefault("10s")
+    Duration recheckedKeyTtl();
 
     /** Most API keys remembered per process. */
     @WithDefault("100000")

@@ -88,7 +88,7 @@ public class AccountHandlers {
         String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         // Plain Vert.x futures end to end: this endpoint's cost is mostly per-call overhead, and Mutiny's
         // operators (context capture) were a tenth of it.
-        keys.resolveFuture(authorization)
+        keys.resolveRechecked(authorization)
                 .compose(caller -> money.peekNow(caller.accountId(), caller.keyId()).map(view -> {
                     if (!"active".equals(view.keyStatus())) {
                         keys.forget(authorization);

@@ -44,7 +44,7 @@ public class ProxyHandler {
 
     void handle(RoutingContext ctx, boolean ownShape) {
         String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        keys.resolveFuture(authorization).onComplete(result -> {
+        keys.resolveRechecked(authorization).onComplete(result -> {
             if (result.succeeded()) {
                 authorized(ctx, result.result(), ownShape);
             } else {

@@ -5,6 +5,7 @@ import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.redis.KeySchema;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.Command;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,10 +24,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Resolves {@code Authorization: Bearer kiku_live_...} to the account and key it belongs to, through
  * the key index billing publishes in Redis. A missing, malformed, unknown or revoked key all end in
- * the same 401; results (also "unknown") are remembered for only ~100 ms so a revocation is seen
- * everywhere well within a second, and metered calls re-check the key's status inside reserve. A key
- * in use is looked up again in the background once its result is three quarters of that old, so
- * its calls do not wait for the lookup each time the result runs out.
+ * the same 401. How long a result is trusted depends on who uses it: balance and the proxy run a Lua
+ * script (peek, reserve) that checks the key's and the account's status itself on every call, and a
+ * key's account:key pair never changes, so they reuse a found key for {@code kiku.api.rechecked-key-ttl};
+ * everything else, and every "unknown", is trusted for only {@code kiku.api.auth-cache-ttl} (~100 ms),
+ * so a revocation is seen there well within a second too.
  */
 @ApplicationScoped
 public class KeyResolver {
@@ -36,6 +39,7 @@ public class KeyResolver {
 
     private final Redis redis;
     private final Cache<String, Known> cache;
+    private final long freshNanos;
     private final long refreshAfterNanos;
 
     /** A lookup's result, when it was made, and whether a background lookup is under way. */
@@ -44,33 +48,54 @@ public class KeyResolver {
 
     public KeyResolver(@HotPath Redis redis, ApiConfig config) {
         this.redis = redis;
+        long fresh = config.authCacheTtl().toNanos();
+        long rechecked = Math.max(fresh, config.recheckedKeyTtl().toNanos());
         this.cache = Caffeine.newBuilder()
-                .expireAfterWrite(config.authCacheTtl())
+                // a found key lives as long as its longest use; "unknown" only as long as the short one
+                .expireAfter(Expiry.<String, Known>writing((key, known) -> known.caller().isPresent()
+                        ? Duration.ofNanos(rechecked) : Duration.ofNanos(fresh)))
                 .maximumSize(config.authCacheSize())
                 .build();
-        this.refreshAfterNanos = config.authCacheTtl().toNanos() / 4 * 3;
-    }
-
-    /** The caller, or a failed Uni with the 401 problem. */
-    public Uni<ApiCaller> resolve(String authorization) {
-        return Uni.createFrom().completionStage(() -> resolveFuture(authorization).toCompletionStage());
+        this.freshNanos = fresh;
+        this.refreshAfterNanos = rechecked / 4 * 3;
     }
 
     /**
-     * The caller as a plain Vert.x future: the hot paths (balance, proxy) avoid Mutiny's
-     * per-operator work (context capture); {@link #resolve} wraps it for the others.
+     * The caller, or a failed Uni with the 401 problem, from a lookup at most {@code auth-cache-ttl}
+     * old: for endpoints that do not check the key again themselves (usage, products, models).
      */
-    public io.vertx.core.Future<ApiCaller> resolveFuture(String authorization) {
+    public Uni<ApiCaller> resolve(String authorization) {
+        return Uni.createFrom().completionStage(() -> resolveFresh(authorization).toCompletionStage());
+    }
+
+    private io.vertx.core.Future<ApiCaller> resolveFresh(String authorization) {
         String key = bearer(authorization);
         if (key == null) {
             return io.vertx.core.Future.failedFuture(unauthorized());
         }
-        // Keyed by the presented key itself: a hit (nearly every call) costs no SHA-256. The key is only
-        // held in this process's memory, for the cache's ~100 ms, as it is while the request is served.
+        Known known = cache.getIfPresent(key);
+        if (known != null && System.nanoTime() - known.madeAtNanos() <= freshNanos) {
+            return answer(known.caller());
+        }
+        return lookup(key).compose(KeyResolver::answer);
+    }
+
+    /**
+     * The caller as a plain Vert.x future, for callers whose Redis script refuses an inactive key or
+     * account itself (balance's peek, the proxy's reserve; both {@link #forget} a key it refuses):
+     * a found key is reused for up to {@code rechecked-key-ttl}, so these calls make one Redis round
+     * trip, not two. They also avoid Mutiny's per-operator work (context capture).
+     */
+    public io.vertx.core.Future<ApiCaller> resolveRechecked(String authorization) {
+        String key = bearer(authorization);
+        if (key == null) {
+            return io.vertx.core.Future.failedFuture(unauthorized());
+        }
+        // Keyed by the presented key itself: a hit (nearly every call) costs no SHA-256. The key is held
+        // in this process's memory for at most rechecked-key-ttl after it was looked up.
         Known known = cache.getIfPresent(key);
         if (known != null) {
-            // Still valid (the cache drops it at the TTL); ageing: look it up again without waiting.
-            // The new result replaces this one only when it arrives, so staleness stays within the TTL.
+            // Ageing: look it up again without waiting, so a key in steady use never waits for the lookup.
             if (System.nanoTime() - known.madeAtNanos() > refreshAfterNanos
                     && known.refreshing().compareAndSet(false, true)) {
                 lookup(key).onFailure(e -> known.refreshing().set(false));
