@@ -41,6 +41,14 @@ public interface UsageConfig {
     @WithDefault("200ms")
     Duration idleBackoff();
 
+    /**
+     * Longest pause between reads of a partition whose reads keep coming back empty (doubling from
+     * idle-backoff). Polling all 64 every 200 ms was ~320 Redis reads a second per replica with
+     * nothing to do; new usage in a quiet partition reaches PostgreSQL at most this much later.
+     */
+    @WithDefault("2s")
+    Duration quietPartitionBackoff();
+
     /** Longest pause between retries while PostgreSQL or Redis fails (doubles from idle-backoff). */
     @WithDefault("10s")
     Duration maxErrorBackoff();

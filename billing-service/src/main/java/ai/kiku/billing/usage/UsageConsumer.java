@@ -48,6 +48,7 @@ public class UsageConsumer extends BackgroundLoop {
     private final boolean[] full = new boolean[KeySchema.PARTITIONS];
     private boolean draining;
     private long lastFullRound;
+    private final QuietPartitions quiet;
     private final long[] lastClaim = new long[KeySchema.PARTITIONS];
     private final long[] lastForget = new long[KeySchema.PARTITIONS];
     private final AtomicLong backlog = new AtomicLong();
@@ -61,6 +62,8 @@ public class UsageConsumer extends BackgroundLoop {
         this.processor = processor;
         this.config = config;
         this.consumer = config.consumerName().orElseGet(UsageConsumer::defaultName);
+        this.quiet = new QuietPartitions(KeySchema.PARTITIONS, config.idleBackoff().toMillis(),
+                config.quietPartitionBackoff().toMillis());
         Gauge.builder("kiku.usage.backlog", backlog, AtomicLong::get)
                 .description("Usage stream entries not yet recorded in PostgreSQL (sum over partitions)")
                 .register(registry);
@@ -83,6 +86,7 @@ public class UsageConsumer extends BackgroundLoop {
         // A restart re-reads this consumer's own pending entries first (a name may be stable across restarts).
         Arrays.fill(ownPending, true);
         Arrays.fill(lastClaim, 0);
+        quiet.reset();
         super.start();
     }
 
@@ -102,7 +106,10 @@ public class UsageConsumer extends BackgroundLoop {
      * batches a second instead of spinning on tiny ones (the usage is already durable in Redis;
      * PostgreSQL may lag it by a fraction of a second). The rounds that follow a full batch read
      * only the partitions that had one, so draining a busy partition does not poll the 63 quiet
-     * ones each time; every {@code idle-backoff} all 64 are read again, so none waits longer.
+     * ones each time; every {@code idle-backoff} the others are read again, except that a partition
+     * whose reads keep coming back empty is read after pauses that double up to
+     * {@code quiet-partition-backoff}: an idle platform then costs Redis a few reads a second per
+     * replica instead of 64 every idle-backoff, and new usage there waits at most that long.
      */
     @Override
     protected boolean round() {
@@ -116,7 +123,7 @@ public class UsageConsumer extends BackgroundLoop {
         }
         List<Uni<Polled>> reads = new ArrayList<>(KeySchema.PARTITIONS);
         for (int p = 0; p < KeySchema.PARTITIONS && !stopping(); p++) {
-            if (onlyFull && !full[p] && !ownPending[p]) {
+            if (!ownPending[p] && ((onlyFull && !full[p]) || !quiet.due(p, now))) {
                 continue;
             }
             full[p] = false;
@@ -147,9 +154,12 @@ public class UsageConsumer extends BackgroundLoop {
                 if (result.entries().isEmpty()) {
                     if (result.pending()) {
                         ownPending[p] = false;
+                    } else {
+                        quiet.empty(p, now);
                     }
                     continue;
                 }
+                quiet.active(p);
                 processor.process(KeySchema.usageLogOfPartition(p), result.entries());
                 full[p] = result.entries().size() >= config.batchSize() || result.pending();
                 backlogged |= full[p];
@@ -172,6 +182,7 @@ public class UsageConsumer extends BackgroundLoop {
 
     private RuntimeException failed(int p, Throwable e, RuntimeException first) {
         ownPending[p] = true;
+        quiet.active(p);
         if (StreamClient.isNoGroup(e)) {
             groupReady[p] = false;
         }
