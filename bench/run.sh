@@ -143,15 +143,25 @@ run() { # NAME SCRIPT URL CONNECTIONS DURATION -> "rps p50us p99us errors non2xx
 say "warming up (JIT) for $WARMUP per endpoint ..."
 for s in a b c d; do url="URL_$s"; run "$s" "$s" "${!url}" 8 "$WARMUP" >/dev/null; done
 
-declare -A RPS P50 P99 ERR
+declare -A RPS P50 P99 ERR CPU
+# Busy CPU time of the whole machine so far, in clock ticks (Linux /proc/stat; empty elsewhere).
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8; exit}' /proc/stat 2>/dev/null || true; }
 measure() { # KEY SCRIPT URL CONNECTIONS
+  local before after; before="$(busy_ticks)"
   local r; r="$(run "$1" "$2" "$3" "$4" "$DURATION")"
+  after="$(busy_ticks)"
   [[ -n "$r" ]] || die "no result for $1"
   local rps p50 p99 e s
   read -r rps p50 p99 e s <<<"$r"
   RPS[$1]="$rps"; P50[$1]="$p50"; P99[$1]="$p99"; ERR[$1]="$(( e + s ))"
-  printf '  %-8s %10.0f rps   p50 %7.3f ms   p99 %7.3f ms   errors/non-2xx %s\n' "$1" "${RPS[$1]}" \
-    "$(awk "BEGIN{print ${P50[$1]}/1000}")" "$(awk "BEGIN{print ${P99[$1]}/1000}")" "${ERR[$1]}"
+  # Machine-wide CPU per request (everything that ran: wrk, gateway, Redis, the idle rest of the stack):
+  # steadier than a p99 from run to run, and it shows how busy the two cores were.
+  CPU[$1]="-"
+  if [[ -n "$before" && -n "$after" && "$DURATION" =~ ^[0-9]+s$ ]]; then
+    CPU[$1]="$(awk "BEGIN{printf \"%.0f\", ($after-$before)*1e6/$(getconf CLK_TCK)/($rps*${DURATION%s})}")"
+  fi
+  printf '  %-8s %10.0f rps   p50 %7.3f ms   p99 %7.3f ms   errors/non-2xx %s   machine CPU/request %s us\n' "$1" \
+    "${RPS[$1]}" "$(awk "BEGIN{print ${P50[$1]}/1000}")" "$(awk "BEGIN{print ${P99[$1]}/1000}")" "${ERR[$1]}" "${CPU[$1]}"
   if [[ "${ERR[$1]}" != 0 ]]; then say "  WARNING: $1 had errors or non-2xx answers; its numbers are not comparable"; fi
 }
 say "phase 1: full speed, $CONNECTIONS connections, $THREADS threads, $DURATION each"
@@ -167,7 +177,7 @@ for r in $(seq 1 "$ROUNDS"); do
   ADDED[$r]="$(( P99[cr$r] - P99[dr$r] ))"
 done
 MEDIAN_ROUND="$(for r in "${!ADDED[@]}"; do echo "${ADDED[$r]} $r"; done | sort -n | awk '{a[NR]=$2} END{print a[int((NR+1)/2)]}')"
-for k in RPS P50 P99 ERR; do
+for k in RPS P50 P99 ERR CPU; do
   declare -n m="$k"; m[cr]="${m[cr$MEDIAN_ROUND]}"; m[dr]="${m[dr$MEDIAN_ROUND]}"; unset -n m
 done
 
@@ -189,7 +199,7 @@ say "added p99 of the metered proxy at ~$RATE rps (c - d) = $ADDED_RATE ms, medi
 CPU="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)"
 MEM="$(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo 2>/dev/null)"
 JAVA="$(java -version 2>&1 | head -1)"
-row() { printf '| %s | %s | %.0f | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}" "$(ms "${P50[$3]}")" "$(ms "${P99[$3]}")" "${ERR[$3]}"; }
+row() { printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}" "$(ms "${P50[$3]}")" "$(ms "${P99[$3]}")" "${ERR[$3]}" "${CPU[$3]}"; }
 {
   echo "# Performance of the api-service gateway"
   echo
@@ -200,8 +210,8 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}" "$(m
   echo "Load: wrk, $THREADS threads. Phase 1 full speed with $CONNECTIONS connections; phase 2 a fixed ~$RATE rps"
   echo "($RATE_CONNECTIONS connections, each waiting ${DELAY_MS} ms between requests). $DURATION per run after a $WARMUP warm-up."
   echo
-  echo "| run | request | rps | p50 ms | p99 ms | errors/non-2xx |"
-  echo "|---|---|---:|---:|---:|---:|"
+  echo "| run | request | rps | p50 ms | p99 ms | errors/non-2xx | machine CPU µs per request |"
+  echo "|---|---|---:|---:|---:|---:|---:|"
   row "(a) full speed" "GET /api/v1/ping (no auth)" a
   row "(b) full speed" "GET /api/v1/balance" b
   row "(c) full speed" "POST /v1/chat/completions, local-echo, via the gateway" c
@@ -218,12 +228,15 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}" "$(m
   echo
   echo "Every fixed-rate round ((c) then (d), $DURATION each):"
   echo
-  echo "| round | (c) rps | (c) p50 ms | (c) p99 ms | (d) p99 ms | added p99 ms |"
-  echo "|---:|---:|---:|---:|---:|---:|"
+  echo "| round | (c) rps | (c) p50 ms | (c) p99 ms | (d) p99 ms | added p99 ms | machine CPU µs per request (c) / (d) |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|"
   for r in $(seq 1 "$ROUNDS"); do
-    printf '| %s | %.0f | %s | %s | %s | %s |\n' "$r" "${RPS[cr$r]}" "$(ms "${P50[cr$r]}")" "$(ms "${P99[cr$r]}")" \
-      "$(ms "${P99[dr$r]}")" "$(ms "${ADDED[$r]}")"
+    printf '| %s | %.0f | %s | %s | %s | %s | %s / %s |\n' "$r" "${RPS[cr$r]}" "$(ms "${P50[cr$r]}")" "$(ms "${P99[cr$r]}")" \
+      "$(ms "${P99[dr$r]}")" "$(ms "${ADDED[$r]}")" "${CPU[cr$r]}" "${CPU[dr$r]}"
   done
+  echo
+  echo "Machine CPU per request is all busy CPU time of the host during the run (load generator, gateway, Redis"
+  echo "nodes, PostgreSQL, billing's usage consumer and the idle rest of the stack) divided by the requests served."
   echo
   echo "What each request does: (b) resolves the key (per-process cache, 10 s) and runs one Lua call (peek);"
   echo "(c) resolves the key, validates and prices the request, reserves in one Lua call, answers from the built-in"
