@@ -132,7 +132,8 @@ class UsageConsumerTest extends BillingTestBase {
             consumer.start();
         }
         // Once the consumer is draining the busy partition (rounds that read only it), usage lands
-        // in another partition: it must be read within an idle-backoff, not after the whole backlog.
+        // in another partition: it must be read within quiet-partition-backoff (that partition has
+        // come back empty before), not after the whole backlog.
         eventually("busy partition draining", Duration.ofSeconds(30),
                 () -> redis("XLEN", busyStream).toLong() < backlog);
         for (int i = 0; i < 3; i++) {
