@@ -6,15 +6,15 @@
 #   (c) POST /v1/chat/completions         metered proxy on local-echo: auth, reserve, echo, settle
 #   (d) POST <stub>/bench/v1/chat/completions   the same request straight to a zero-latency upstream stub
 #
-# Phase 1 drives each at full speed (closed loop, BENCH_CONNECTIONS connections) for throughput;
-# phase 2 drives (c) and (d) at a fixed ~BENCH_RATE requests/s, alternating for BENCH_RATE_ROUNDS rounds,
-# to compare their latency. Prints rps / p50 / p99 for each, the ratios b/a and c/d, and the p99 the
-# proxy adds (c − d, median round). In BENCH_OUT it replaces only the part between its two marker
+# Phase 1 drives each at full speed (closed loop, BENCH_CONNECTIONS connections) for throughput, (a)
+# and (b) alternating for BENCH_ROUNDS rounds; phase 2 drives (c) and (d) at a fixed ~BENCH_RATE
+# requests/s, alternating for BENCH_RATE_ROUNDS rounds, to compare their latency. Prints rps / p50 /
+# p99 for each, the ratios b/a (median round) and c/d, and the p99 the proxy adds (c − d, median round). In BENCH_OUT it replaces only the part between its two marker
 # comments (the whole file when they are missing), so analysis written around the figures stays.
 #
 # Settings (environment): KIKU_API_URL (http://127.0.0.1:8080), KIKU_BILLING_URL (http://127.0.0.1:8083),
 # KIKU_ADMIN_TOKEN (else .kiku/admin-token), BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_THREADS (2),
-# BENCH_CONNECTIONS (50), BENCH_RATE (1000), BENCH_RATE_CONNECTIONS (20), BENCH_RATE_ROUNDS (3), BENCH_KEYS (16),
+# BENCH_CONNECTIONS (50), BENCH_RATE (1000), BENCH_RATE_CONNECTIONS (20), BENCH_RATE_ROUNDS (3), BENCH_ROUNDS (3), BENCH_KEYS (16),
 # BENCH_STUB_PORT (9099), BENCH_OUT (docs/performance.md).
 set -euo pipefail
 
@@ -28,6 +28,7 @@ CONNECTIONS="${BENCH_CONNECTIONS:-50}"
 RATE="${BENCH_RATE:-1000}"
 RATE_CONNECTIONS="${BENCH_RATE_CONNECTIONS:-20}"
 ROUNDS="${BENCH_RATE_ROUNDS:-3}"
+AB_ROUNDS="${BENCH_ROUNDS:-3}"
 KEYS="${BENCH_KEYS:-16}"
 STUB_PORT="${BENCH_STUB_PORT:-9099}"
 OUT="${BENCH_OUT:-$ROOT/docs/performance.md}"
@@ -164,8 +165,25 @@ measure() { # KEY SCRIPT URL CONNECTIONS
     "${RPS[$1]}" "$(awk "BEGIN{print ${P50[$1]}/1000}")" "$(awk "BEGIN{print ${P99[$1]}/1000}")" "${ERR[$1]}" "${CPU[$1]}"
   if [[ "${ERR[$1]}" != 0 ]]; then say "  WARNING: $1 had errors or non-2xx answers; its numbers are not comparable"; fi
 }
-say "phase 1: full speed, $CONNECTIONS connections, $THREADS threads, $DURATION each"
-for s in a b c d; do url="URL_$s"; measure "$s" "$s" "${!url}" "$CONNECTIONS"; done
+ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
+median_round() { # NAME-OF-ASSOC-ARRAY: the round whose value is the median
+  declare -n values="$1"
+  for r in "${!values[@]}"; do echo "${values[$r]} $r"; done | sort -g | awk '{a[NR]=$2} END{print a[int((NR+1)/2)]}'
+}
+# (a) and (b) alternate in rounds for the same reason as phase 2's (c) and (d) below: each (b) is
+# compared with the (a) measured right before it, and the round with the median ratio is reported.
+say "phase 1: full speed, $CONNECTIONS connections, $THREADS threads, $DURATION each; $AB_ROUNDS rounds of (a) then (b)"
+declare -A BA
+for r in $(seq 1 "$AB_ROUNDS"); do
+  measure "a$r" a "$URL_a" "$CONNECTIONS"
+  measure "b$r" b "$URL_b" "$CONNECTIONS"
+  BA[$r]="$(ratio "${RPS[b$r]}" "${RPS[a$r]}")"
+done
+AB_MEDIAN="$(median_round BA)"
+for k in RPS P50 P99 ERR CPU; do
+  declare -n m="$k"; m[a]="${m[a$AB_MEDIAN]}"; m[b]="${m[b$AB_MEDIAN]}"; unset -n m
+done
+for s in c d; do url="URL_$s"; measure "$s" "$s" "${!url}" "$CONNECTIONS"; done
 # Phase 2 alternates (c) and (d) in rounds: the host's speed drifts by tens of percent over minutes
 # (shared VM), so each (c) is compared with the (d) measured right after it, and the round with the
 # median added p99 is reported (every round is listed too).
@@ -176,12 +194,11 @@ for r in $(seq 1 "$ROUNDS"); do
   measure "dr$r" d_rate "$URL_d" "$RATE_CONNECTIONS"
   ADDED[$r]="$(( P99[cr$r] - P99[dr$r] ))"
 done
-MEDIAN_ROUND="$(for r in "${!ADDED[@]}"; do echo "${ADDED[$r]} $r"; done | sort -n | awk '{a[NR]=$2} END{print a[int((NR+1)/2)]}')"
+MEDIAN_ROUND="$(median_round ADDED)"
 for k in RPS P50 P99 ERR CPU; do
   declare -n m="$k"; m[cr]="${m[cr$MEDIAN_ROUND]}"; m[dr]="${m[dr$MEDIAN_ROUND]}"; unset -n m
 done
 
-ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
 ms() { awk "BEGIN{printf \"%.3f\", $1/1000}"; }
 B_A="$(ratio "${RPS[b]}" "${RPS[a]}")"
 C_D="$(ratio "${RPS[c]}" "${RPS[d]}")"
@@ -191,7 +208,8 @@ verdict() { if awk "BEGIN{exit !($1)}"; then echo "met"; else echo "NOT met"; fi
 V_BA="$(verdict "$B_A >= 0.5")"
 V_P99="$(verdict "$ADDED_RATE <= 2")"
 say ""
-say "b/a rps = $B_A (target >= 0.5: $V_BA)    c/d rps = $C_D"
+BA_LIST="$(for r in $(seq 1 "$AB_ROUNDS"); do printf '%s ' "${BA[$r]}"; done)"
+say "b/a rps = $B_A, median of rounds: $BA_LIST(target >= 0.5: $V_BA)    c/d rps = $C_D"
 ROUNDS_LIST="$(for r in $(seq 1 "$ROUNDS"); do printf '%s ' "$(ms "${ADDED[$r]}")"; done)"
 say "added p99 of the metered proxy at ~$RATE rps (c - d) = $ADDED_RATE ms, median of rounds: $ROUNDS_LIST(target <= 2 ms: $V_P99); at full speed $ADDED_FULL ms"
 
@@ -212,8 +230,8 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}"
   echo
   echo "| run | request | rps | p50 ms | p99 ms | errors/non-2xx | machine CPU µs per request |"
   echo "|---|---|---:|---:|---:|---:|---:|"
-  row "(a) full speed" "GET /api/v1/ping (no auth)" a
-  row "(b) full speed" "GET /api/v1/balance" b
+  row "(a) full speed" "GET /api/v1/ping (no auth) (median round)" a
+  row "(b) full speed" "GET /api/v1/balance (same round)" b
   row "(c) full speed" "POST /v1/chat/completions, local-echo, via the gateway" c
   row "(d) full speed" "the same POST straight to the zero-latency stub" d
   row "(c) ~$RATE rps" "POST /v1/chat/completions via the gateway (median round)" cr
@@ -221,10 +239,18 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}"
   echo
   echo "| measure | value | target |"
   echo "|---|---:|---|"
-  echo "| b/a throughput | $B_A | ≥ 0.5 ($V_BA) |"
+  echo "| b/a throughput, median of $AB_ROUNDS rounds | $B_A | ≥ 0.5 ($V_BA) |"
   echo "| c/d throughput | $C_D | (for reference) |"
   echo "| added p99 of the metered proxy at ~$RATE rps (c − d), median of $ROUNDS rounds | $ADDED_RATE ms | ≤ 2 ms ($V_P99) |"
   echo "| added p99 at full speed (c − d) | $ADDED_FULL ms | (saturated; for reference) |"
+  echo
+  echo "Every full-speed round of (a) then (b) ($DURATION each):"
+  echo
+  echo "| round | (a) rps | (b) rps | b/a | machine CPU µs per request (a) / (b) |"
+  echo "|---:|---:|---:|---:|---:|"
+  for r in $(seq 1 "$AB_ROUNDS"); do
+    printf '| %s | %.0f | %.0f | %s | %s / %s |\n' "$r" "${RPS[a$r]}" "${RPS[b$r]}" "${BA[$r]}" "${CPU[a$r]}" "${CPU[b$r]}"
+  done
   echo
   echo "Every fixed-rate round ((c) then (d), $DURATION each):"
   echo
