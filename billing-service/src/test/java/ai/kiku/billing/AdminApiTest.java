@@ -77,6 +77,11 @@ class AdminApiTest extends BillingTestBase {
                 .post(base + "/adjustments").then().statusCode(400).extract(), "amountMicros");
         problem(admin().body(Map.of("amountMicros", 0, "reason", "r", "idempotencyKey", "k"))
                 .post(base + "/adjustments").then().statusCode(400).extract(), "amountMicros");
+        // a fraction of a micro-dollar is not an amount: refused, never truncated to 1
+        problem(admin().body("{\"amountMicros\":1.5,\"reason\":\"r\",\"idempotencyKey\":\"k\"}")
+                .post(base + "/adjustments").then().statusCode(400).extract(), "amountMicros");
+        problem(admin().body("{\"amountMicros\":2e6,\"reason\":\"r\",\"idempotencyKey\":\"k\"}")
+                .post(base + "/adjustments").then().statusCode(400).extract(), "amountMicros");
         problem(admin().body(Map.of("amountMicros", 5, "reason", "r")).post(base + "/adjustments")
                 .then().statusCode(400).extract(), "idempotencyKey");
         problem(admin().body(Map.of("lowBalanceThresholdMicros", -1)).patch(base).then().statusCode(400).extract(),
