@@ -1,5 +1,6 @@
 package ai.kiku.e2e;
 
+import ai.kiku.testing.PgWire;
 import ai.kiku.testing.Postgres;
 import ai.kiku.testing.RedisCluster;
 
@@ -17,6 +18,8 @@ final class Platform implements AutoCloseable {
     static final String ADMIN_TOKEN = "e2e-admin-" + UUID.randomUUID();
     static final String INTERNAL_TOKEN = "e2e-internal-" + UUID.randomUUID();
 
+    final Postgres pg;
+    final String database;
     final ServiceProcess billing;
     final ServiceProcess api;
     final ServiceProcess webhook;
@@ -24,8 +27,8 @@ final class Platform implements AutoCloseable {
 
     Platform() {
         RedisCluster redis = RedisCluster.shared();
-        Postgres pg = Postgres.shared();
-        String database = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        pg = Postgres.shared();
+        database = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         pg.createDatabase(database);
 
         int billingPort = ServiceProcess.freePort();
@@ -54,6 +57,15 @@ final class Platform implements AutoCloseable {
         api = new ServiceProcess("api-service", apiPort, env).start();
         webhook = new ServiceProcess("webhook-service", webhookPort, env).start();
         bot = new ServiceProcess("bot-service", botPort, env).start();
+    }
+
+    /** A session of its own on the platform's database (to hold locks the services must wait for). */
+    PgWire session() {
+        try {
+            return PgWire.connect(pg.host(), pg.port(), pg.username(), pg.password(), database);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
