@@ -9,6 +9,11 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -17,20 +22,34 @@ import static org.hamcrest.Matchers.equalTo;
 class ObservabilityTest extends ApiTestBase {
 
     @Test
-    void shouldExposeRequestCountsLatencyHistogramsAndChargedMicros() {
+    void shouldExposeRequestCountsLatencyHistogramsAndChargedMicros() throws InterruptedException {
         TestKey key = billing.account(1_000_000, 60);
+        double chargedBefore = counter("api_charged_micros_total");
         as(key).get("/api/v1/balance").then().statusCode(200);
-        as(key).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
-                .then().statusCode(200);
-        as(key).contentType("application/json").body(chat("stub-model", "hi")).post("/v1/chat/completions")
-                .then().statusCode(200);
+        long cost = 0;
+        for (String model : new String[]{"local-echo", "stub-model"}) {
+            cost += Long.parseLong(as(key).contentType("application/json").body(chat(model, "hi"))
+                    .post("/v1/chat/completions").then().statusCode(200).extract().header("X-Kiku-Cost-Micros"));
+        }
+        assertThat(cost).isPositive();
+        // the OpenAI-shaped answer leaves behind its settle, whose reply (and the counter) may come a moment later
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (counter("api_charged_micros_total") - chargedBefore < cost && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(counter("api_charged_micros_total") - chargedBefore).isEqualTo((double) cost);
         RestAssured.get("/q/metrics").then().statusCode(200)
                 .body(containsString("api_requests_total{endpoint=\"balance\",status=\"200\"}"))
                 .body(containsString("api_requests_total{endpoint=\"chat_completions\",status=\"200\"}"))
                 .body(containsString("api_request_duration_seconds_bucket{endpoint=\"chat_completions\",le=\"0.005\"}"))
                 .body(containsString("api_upstream_duration_seconds_bucket{outcome=\"ok\",provider=\"alpha\""))
-                .body(containsString("api_circuit_state{provider=\"alpha\"}"))
-                .body(containsString("api_charged_micros_total"));
+                .body(containsString("api_circuit_state{provider=\"alpha\"}"));
+    }
+
+    private static double counter(String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$")
+                .matcher(RestAssured.get("/q/metrics").then().statusCode(200).extract().asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     @Test

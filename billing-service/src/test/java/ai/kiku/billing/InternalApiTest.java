@@ -58,7 +58,7 @@ class InternalApiTest extends BillingTestBase {
                 .body("balanceMicros", equalTo(5_000_000));
         assertThat(notifications(account)).filteredOn(e -> e.type() == NotifyEventType.PAYMENT_RECEIVED)
                 .extracting(NotifyEvent::id, NotifyEvent::amountMicros, NotifyEvent::balanceMicros)
-                .containsOnly(org.assertj.core.groups.Tuple.tuple("pay:txn_" + account, 5_000_000L, 5_000_000L));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("pay:txn_" + account, 5_000_000L, 5_000_000L));
         internal().body(Map.of("kind", "refund", "amountMicros", 1_000_000, "externalRef", "r1")).post(path)
                 .then().statusCode(400).body("field", equalTo("amountMicros"));
         internal().body(Map.of("kind", "gift", "amountMicros", 1, "externalRef", "g1")).post(path)

@@ -26,8 +26,11 @@ class JobQueueTest extends BillingTestBase {
 
     @Test
     void shouldRetryAFailingJobWithBackoffThenDeadLetterIt() {
+        long start = System.nanoTime();
         String id = jobs.enqueue("no_such_job", Map.of("x", "1")).await().indefinitely().jobId();
         eventually("job dead-lettered", Duration.ofSeconds(30), () -> "dead".equals(state(id)));
+        // three attempts with a 50 ms backoff doubling in between: at least 50 + 100 ms, so not retried at once
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
         admin().get("/admin/v1/jobs/" + id).then().statusCode(200).body("attempts", equalTo(3))
                 .body("error", equalTo("unknown job type 'no_such_job'"));
         long inDead = 0;
