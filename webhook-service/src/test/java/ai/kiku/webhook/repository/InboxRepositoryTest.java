@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,9 +46,11 @@ class InboxRepositoryTest {
                     Paddle.transaction(Paddle.id("txn"), null, "pri_local_5", 1, 500))).then().statusCode(200);
         }
         ExecutorService workers = Executors.newFixedThreadPool(6);
+        CyclicBarrier start = new CyclicBarrier(6);
         List<Callable<List<String>>> claims = new ArrayList<>();
         for (int w = 0; w < 6; w++) {
             claims.add(() -> {
+                start.await(30, TimeUnit.SECONDS); // all six claim together, or the test fails instead of hanging
                 List<String> mine = new ArrayList<>();
                 List<InboxRow> batch;
                 while (!(batch = inbox.claimDue(4, Duration.ofMinutes(5))).isEmpty()) {
@@ -56,10 +60,13 @@ class InboxRepositoryTest {
             });
         }
         List<String> claimed = new ArrayList<>();
-        for (Future<List<String>> f : workers.invokeAll(claims)) {
-            claimed.addAll(f.get());
+        try {
+            for (Future<List<String>> f : workers.invokeAll(claims)) {
+                claimed.addAll(f.get());
+            }
+        } finally {
+            workers.shutdownNow();
         }
-        workers.shutdown();
 
         assertThat(claimed).doesNotHaveDuplicates().containsAll(ours);
         assertThat(inbox.find(ours.get(0)).orElseThrow().attempts()).isEqualTo(1);

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -81,15 +82,24 @@ class CreditFlowTest {
         byte[] body = Paddle.bytes(Paddle.envelope(eventId, "transaction.completed",
                 Paddle.transaction(txn, account, "pri_local_5", 1, 500)));
         ExecutorService pool = Executors.newFixedThreadPool(20);
-        List<Callable<Integer>> deliveries = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            deliveries.add(() -> Paddle.deliver(body, Paddle.sign(body)).statusCode());
-        }
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> deliveries = new ArrayList<>();
         List<Integer> statuses = new ArrayList<>();
-        for (Future<Integer> f : pool.invokeAll(deliveries)) {
-            statuses.add(f.get());
+        try {
+            for (int i = 0; i < 20; i++) {
+                Callable<Integer> delivery = () -> {
+                    start.await();
+                    return Paddle.deliver(body, Paddle.sign(body)).statusCode();
+                };
+                deliveries.add(pool.submit(delivery));
+            }
+            start.countDown();
+            for (Future<Integer> f : deliveries) {
+                statuses.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
         }
-        pool.shutdown();
 
         assertThat(statuses).hasSize(20).containsOnly(200);
         inbox.awaitStatus(eventId, "processed");
@@ -172,14 +182,19 @@ class CreditFlowTest {
     @Test
     void shouldHoldAndAlertWhenBillingDoesNotKnowTheAccount() {
         long unknown = ThreadLocalRandom.current().nextLong(9_100_000_000L, 9_200_000_000L);
+        String txn = Paddle.id("txn");
         String eventId = Paddle.id("evt");
         long before = alerts("unknown_account");
         Paddle.deliver(Paddle.envelope(eventId, "transaction.completed",
-                Paddle.transaction(Paddle.id("txn"), unknown, "pri_local_5", 1, 500))).then().statusCode(200);
+                Paddle.transaction(txn, unknown, "pri_local_5", 1, 500))).then().statusCode(200);
 
         inbox.awaitStatus(eventId, "held");
+        assertThat(inbox.lastError(eventId)).startsWith("unknown_account");
         assertThat(alerts("unknown_account")).isEqualTo(before + 1);
-        assertThat(billing.balance(unknown)).isZero();
+        // it asked billing to book exactly this credit, once, and was refused: nothing was booked
+        assertThat(billing.refused(unknown))
+                .containsExactly(new LedgerCall(unknown, "payment", 5_000_000L, txn, false));
+        assertThat(billing.calls(unknown)).isEmpty();
     }
 
     @Test

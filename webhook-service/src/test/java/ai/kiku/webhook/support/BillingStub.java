@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * billing-service"): the ledger books each externalRef once per account and answers
  * {@code applied:false} for a repeat, exactly as billing dedupes on (account_id, external_ref);
  * unknown accounts are 404; a chargeback suspends; the bearer token is checked. It records every
- * ledger call so tests can assert exactly-once at the boundary where this service ends.
+ * ledger call so tests can assert exactly-once at the boundary where this service ends, and the
+ * ledger calls it refused with 404 because the account is unknown.
  */
 public final class BillingStub {
 
@@ -45,6 +46,7 @@ public final class BillingStub {
     private final Map<Long, String> statuses = new HashMap<>();
     private final Map<Long, Map<String, Long>> refs = new HashMap<>();
     private final List<LedgerCall> calls = new ArrayList<>();
+    private final List<LedgerCall> refused = new ArrayList<>();
     private final Map<String, Long> packs = new ConcurrentHashMap<>();
     private final Set<Long> failing = ConcurrentHashMap.newKeySet();
 
@@ -91,6 +93,11 @@ public final class BillingStub {
 
     public synchronized List<LedgerCall> calls(long accountId) {
         return calls.stream().filter(c -> c.accountId() == accountId).toList();
+    }
+
+    /** Ledger calls answered 404 because billing has no such account (nothing was booked for them). */
+    public synchronized List<LedgerCall> refused(long accountId) {
+        return refused.stream().filter(c -> c.accountId() == accountId).toList();
     }
 
     /** Makes the ledger of one account answer 503 (billing down for it) until {@link #heal}. */
@@ -151,6 +158,8 @@ public final class BillingStub {
                 }
                 synchronized (this) {
                     if (!balances.containsKey(id)) {
+                        refused.add(new LedgerCall(id, body.get("kind").asText(), body.get("amountMicros").asLong(),
+                                body.get("externalRef").asText(), false));
                         respond(exchange, 404, Map.of("title", "Not found"));
                         return;
                     }
