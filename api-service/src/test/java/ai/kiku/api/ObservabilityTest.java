@@ -9,6 +9,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +25,7 @@ class ObservabilityTest extends ApiTestBase {
     @Test
     void shouldExposeRequestCountsLatencyHistogramsAndChargedMicros() throws InterruptedException {
         TestKey key = billing.account(1_000_000, 60);
-        double chargedBefore = counter("api_charged_micros_total");
+        long chargedBefore = counter("api_charged_micros_total");
         as(key).get("/api/v1/balance").then().statusCode(200);
         long cost = 0;
         for (String model : new String[]{"local-echo", "stub-model"}) {
@@ -37,7 +38,7 @@ class ObservabilityTest extends ApiTestBase {
         while (counter("api_charged_micros_total") - chargedBefore < cost && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(counter("api_charged_micros_total") - chargedBefore).isEqualTo((double) cost);
+        assertThat(counter("api_charged_micros_total") - chargedBefore).isEqualTo(cost);
         RestAssured.get("/q/metrics").then().statusCode(200)
                 .body(containsString("api_requests_total{endpoint=\"balance\",status=\"200\"}"))
                 .body(containsString("api_requests_total{endpoint=\"chat_completions\",status=\"200\"}"))
@@ -46,10 +47,11 @@ class ObservabilityTest extends ApiTestBase {
                 .body(containsString("api_circuit_state{provider=\"alpha\"}"));
     }
 
-    private static double counter(String name) {
+    /** A counter of whole micro-dollars as exposed (Prometheus text may print 7000.0 or 1.2E7): exact, or the test fails. */
+    private static long counter(String name) {
         Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$")
                 .matcher(RestAssured.get("/q/metrics").then().statusCode(200).extract().asString());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return m.find() ? new BigDecimal(m.group(1)).longValueExact() : 0;
     }
 
     @Test
