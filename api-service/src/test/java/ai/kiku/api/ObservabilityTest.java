@@ -2,6 +2,7 @@ package ai.kiku.api;
 
 import ai.kiku.api.support.ApiTestResource;
 import ai.kiku.api.support.FakeBilling.TestKey;
+import ai.kiku.testing.PrometheusText;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -9,10 +10,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -47,11 +45,10 @@ class ObservabilityTest extends ApiTestBase {
                 .body(containsString("api_circuit_state{provider=\"alpha\"}"));
     }
 
-    /** A counter of whole micro-dollars as exposed (Prometheus text may print 7000.0 or 1.2E7): exact, or the test fails. */
+    /** A counter of whole micro-dollars, exact (a fractional or rounded value fails the test). */
     private static long counter(String name) {
-        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$")
-                .matcher(RestAssured.get("/q/metrics").then().statusCode(200).extract().asString());
-        return m.find() ? new BigDecimal(m.group(1)).longValueExact() : 0;
+        return PrometheusText.value(RestAssured.get("/q/metrics").then().statusCode(200).extract().asString(), name)
+                .longValueExact();
     }
 
     @Test

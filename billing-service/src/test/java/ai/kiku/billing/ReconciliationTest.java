@@ -1,10 +1,12 @@
 package ai.kiku.billing;
 
 import ai.kiku.common.redis.KeySchema;
+import ai.kiku.testing.PrometheusText;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
 
@@ -35,8 +37,8 @@ class ReconciliationTest extends BillingTestBase {
         String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("kiku_usage_backlog");
         // the full run just made sets the gauges (they exist at 0 from startup, so their values are what counts)
-        assertThat(gauge(metrics, "kiku_reconciliation_drift_accounts")).isGreaterThanOrEqualTo(1);
-        assertThat(gauge(metrics, "kiku_reconciliation_drift_micros")).isGreaterThanOrEqualTo(123_456);
+        assertThat(PrometheusText.value(metrics, "kiku_reconciliation_drift_accounts")).isGreaterThanOrEqualTo(BigDecimal.ONE);
+        assertThat(PrometheusText.value(metrics, "kiku_reconciliation_drift_micros")).isGreaterThanOrEqualTo(BigDecimal.valueOf(123_456));
 
         admin().body(Map.of("accountId", account)).post("/admin/v1/reconciliation/repair").then().statusCode(200)
                 .body("accountsWithDrift", equalTo(1)).body("accountsRepaired", equalTo(1))
@@ -111,12 +113,5 @@ class ReconciliationTest extends BillingTestBase {
         admin().post("/admin/v1/accounts/" + account + "/rebuild").then().statusCode(200)
                 .body("previousBalanceMicros", equalTo(1)).body("balanceMicros", equalTo(400_000));
         admin().post("/admin/v1/accounts/999999999/rebuild").then().statusCode(404);
-    }
-
-    private static double gauge(String metrics, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$")
-                .matcher(metrics);
-        assertThat(m.find()).as("gauge %s in /q/metrics", name).isTrue();
-        return Double.parseDouble(m.group(1));
     }
 }
