@@ -4,6 +4,8 @@ import ai.kiku.testing.PgWire;
 import ai.kiku.testing.Postgres;
 import ai.kiku.testing.RedisCluster;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -63,8 +65,8 @@ final class Platform implements AutoCloseable {
     PgWire session() {
         try {
             return PgWire.connect(pg.host(), pg.port(), pg.username(), pg.password(), database);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

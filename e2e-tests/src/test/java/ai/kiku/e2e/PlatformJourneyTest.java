@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +91,8 @@ class PlatformJourneyTest {
         try {
             return Long.parseLong(session.query("SELECT count(*) FROM pg_locks WHERE NOT granted"
                     + " AND relation = 'usage_records'::regclass").get(0).get(0));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
