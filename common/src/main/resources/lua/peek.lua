@@ -1,17 +1,18 @@
 -- peek: KEYS acct, key, holds, hexp
--- ARGV nowMs, retentionMs
+-- ARGV retentionMs
 -- Real-time balance for GET /balance; sweeps expired holds so "held" is exact.
 -- Returns {accountStatus, balance, held, threshold, keyStatus} (status '' when missing).
 -- The hot path of GET /balance: the account is read in one HMGET, and the sweep (which only changes
 -- "held") runs only when some hold is due, after which "held" is read again.
 local acct, key, holds, hexp = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local now, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
+local retention = tonumber(ARGV[1])
 local key_status = redis.call('HGET', key, 'status') or ''
 local f = redis.call('HMGET', acct, 'status', 'balance', 'held', 'threshold')
 local status = f[1]
 if not status then return {'', 0, 0, 0, key_status} end
 local held = f[3]
-if #redis.call('ZRANGEBYSCORE', hexp, '-inf', now, 'LIMIT', 0, 1) > 0 then
+local now = now_ms()
+if #redis.call('ZRANGEBYSCORE', hexp, '-inf', int(now), 'LIMIT', 0, 1) > 0 then
   sweep(acct, holds, hexp, now, retention)
   held = redis.call('HGET', acct, 'held')
 end

@@ -1,16 +1,16 @@
 -- release: KEYS acct, holds, hexp
--- ARGV holdId, nowMs, retentionMs
+-- ARGV holdId, retentionMs
 -- Returns {code, balance, held}; code 0 released, 1 nothing open to release.
 local acct, holds, hexp = KEYS[1], KEYS[2], KEYS[3]
-local hold_id, now, retention = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local hold_id, retention = ARGV[1], tonumber(ARGV[2])
 local v = redis.call('HGET', holds, hold_id)
 local code = 1
 if v then
-  local amount, state = hold_parse(v)
+  local _, state, amount = hold_parse(v)
   if state == 'o' then
-    redis.call('HINCRBY', acct, 'held', -amount)
+    redis.call('HINCRBY', acct, 'held', neg(amount))
     redis.call('HSET', holds, hold_id, amount .. ':r')
-    redis.call('ZADD', hexp, now + retention, hold_id)
+    redis.call('ZADD', hexp, int(now_ms() + retention), hold_id)
     code = 0
   end
 end

@@ -2,6 +2,8 @@ package ai.kiku.billing.repository;
 
 import ai.kiku.billing.model.LedgerEntry;
 import ai.kiku.billing.model.LedgerTotals;
+import ai.kiku.common.error.Problem;
+import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -36,14 +38,29 @@ public class LedgerRepository {
 
     /**
      * Books a fact once; false when the reference is already in the ledger. With {@code suspend}
-     * the account is suspended in the same transaction (a chargeback).
+     * the account is suspended in the same transaction (a chargeback). A fact that would take the
+     * ledger balance outside ±{@link Micros#MAX_BALANCE} is refused with {@link BalanceLimitException}
+     * before anything is written: Redis refuses it too, and the two must never disagree. The account
+     * row is locked for the check, so two facts cannot both pass it.
      */
     public Uni<Boolean> book(long accountId, String kind, long amountMicros, String externalRef, String description,
                              boolean suspend) {
-        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO ledger_entries (account_id, kind, amount_micros, "
-                                + "external_ref, description) VALUES ($1, $2, $3, $4, $5) "
-                                + "ON CONFLICT (account_id, external_ref) DO NOTHING RETURNING entry_id")
-                .execute(Tuple.of(accountId, kind, amountMicros, externalRef, description))
+        return pool.withTransaction(c -> c.preparedQuery("SELECT (SELECT coalesce(sum(amount_micros), 0)::bigint "
+                                + "FROM ledger_entries WHERE account_id = $1) AS balance FROM accounts "
+                                + "WHERE account_id = $1 FOR UPDATE")
+                .execute(Tuple.of(accountId))
+                .flatMap(locked -> {
+                    if (locked.size() == 1) {
+                        long after = locked.iterator().next().getLong(0) + amountMicros;
+                        if (after > Micros.MAX_BALANCE || after < -Micros.MAX_BALANCE) {
+                            return Uni.createFrom().failure(new BalanceLimitException(accountId, after));
+                        }
+                    }
+                    return c.preparedQuery("INSERT INTO ledger_entries (account_id, kind, amount_micros, "
+                                    + "external_ref, description) VALUES ($1, $2, $3, $4, $5) "
+                                    + "ON CONFLICT (account_id, external_ref) DO NOTHING RETURNING entry_id")
+                            .execute(Tuple.of(accountId, kind, amountMicros, externalRef, description));
+                })
                 .flatMap(rows -> {
                     boolean inserted = rows.rowCount() == 1;
                     if (!inserted || !suspend) {
@@ -53,6 +70,15 @@ public class LedgerRepository {
                                     + "WHERE account_id = $1 AND status = 'active'")
                             .execute(Tuple.of(accountId)).replaceWith(true);
                 }));
+    }
+
+    /** A ledger fact refused (422) because the balance would leave ±{@link Micros#MAX_BALANCE}. */
+    public static final class BalanceLimitException extends ProblemException {
+        public BalanceLimitException(long accountId, long after) {
+            super(new Problem("https://kiku.ai/problems/balance-limit", "Unprocessable Content", 422,
+                    "account " + accountId + " would reach " + after + " micros, beyond the limit of ±"
+                            + Micros.MAX_BALANCE).with("limitMicros", Micros.MAX_BALANCE));
+        }
     }
 
     /** Newest first, entries with id below {@code before} (null for the first page). */

@@ -21,8 +21,9 @@ import java.util.UUID;
  * PostgreSQL (the truth). Expected Redis balance = ledger balance − charges still in the usage
  * stream that PostgreSQL has not recorded yet.
  *
- * <p>A settle that lands between the snapshot and the rebuild is overwritten; its charge is in the
- * stream and the ledger afterwards, so the next reconciliation sees it as drift and repairs it.
+ * <p>The rebuild itself merges instead of overwriting (rebuild.lua): PostgreSQL is read first, and
+ * everything read there is either already in Redis or safe to add once, so credits, settles,
+ * suspensions and revocations that land meanwhile are neither lost nor applied twice.
  */
 @ApplicationScoped
 public class RebuildService {
@@ -80,14 +81,14 @@ public class RebuildService {
 
     private Uni<Rebuilt> rebuild(Account account) {
         long id = account.accountId();
-        return ledger.appliedReferences(id).flatMap(refs -> money.snapshot(id)
-                .flatMap(s -> ledger.balanceCheck(id, s.unconsumedCharges().keySet()).flatMap(check -> {
-                    Drift d = drift(id, s, check);
-                    return money.rebuild(id, d.expectedRedisBalanceMicros(), account.status(),
-                                    account.lowBalanceThresholdMicros(), refs)
-                            .call(() -> republishKeys(id))
-                            .map(result -> new Rebuilt(result, d));
-                })));
+        // PostgreSQL before Redis: every reference listed is a real credit (the script adds the missing
+        // ones once), and every usage recorded was settled in Redis before it reached PostgreSQL, so the
+        // recorded total is a floor of what Redis must have spent, never more.
+        return check(id).flatMap(d -> ledger.appliedReferences(id)
+                .flatMap(refs -> ledger.totals(id).flatMap(totals -> money.rebuild(id, account.status(),
+                        account.lowBalanceThresholdMicros(), totals.usageMicros(), refs)))
+                .call(() -> republishKeys(id))
+                .map(result -> new Rebuilt(result, d)));
     }
 
     private Uni<Void> republishKeys(long accountId) {

@@ -22,6 +22,7 @@ import java.util.List;
 public class RedisState {
 
     private static final LuaScript PUBLISH_ACCOUNT = LuaScript.load("publish_account");
+    private static final LuaScript PUBLISH_KEY = LuaScript.load("publish_key");
 
     private final Redis redis;
 
@@ -38,18 +39,25 @@ public class RedisState {
     /**
      * Publishes a key: the key hash first (reserve checks its status), then the index that resolves
      * the plaintext; a revoked key loses its index and is marked revoked, which stops metered calls at once.
+     * Revocation is final in Redis too (publish_key.lua): a stale "active" never revives a revoked key,
+     * and the index is dropped again if a revoke landed between the two writes.
      */
     public Uni<Void> publishKey(StoredKey stored) {
         ApiKey key = stored.key();
         String hash = KeySchema.apiKey(stored.accountId(), key.keyId());
-        Uni<Response> state = redis.send(Request.cmd(Command.HSET).arg(hash).arg("status").arg(key.status())
-                .arg("rpm").arg(key.rateLimitPerMinute()).arg("account").arg(stored.accountId()));
         String index = KeySchema.keyIndex(stored.keyHash());
-        if (ApiKey.ACTIVE.equals(key.status())) {
-            return state.flatMap(r -> redis.send(Request.cmd(Command.SET).arg(index)
-                    .arg(stored.accountId() + ":" + key.keyId()))).replaceWithVoid();
-        }
-        return state.flatMap(r -> redis.send(Request.cmd(Command.DEL).arg(index))).replaceWithVoid();
+        Uni<String> state = PUBLISH_KEY.run(redis, List.of(hash), List.of(key.status(),
+                Integer.toString(key.rateLimitPerMinute()), Long.toString(stored.accountId()))).map(Response::toString);
+        return state.flatMap(status -> {
+            if (!ApiKey.ACTIVE.equals(status)) {
+                return redis.send(Request.cmd(Command.DEL).arg(index)).replaceWithVoid();
+            }
+            return redis.send(Request.cmd(Command.SET).arg(index).arg(stored.accountId() + ":" + key.keyId()))
+                    .flatMap(r -> redis.send(Request.cmd(Command.HGET).arg(hash).arg("status")))
+                    .flatMap(now -> now != null && ApiKey.ACTIVE.equals(now.toString())
+                            ? Uni.createFrom().voidItem()
+                            : redis.send(Request.cmd(Command.DEL).arg(index)).replaceWithVoid());
+        });
     }
 
     /** Number of open holds of an account (requests reserved but not yet settled). */

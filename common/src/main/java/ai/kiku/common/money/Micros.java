@@ -15,6 +15,13 @@ public final class Micros {
      */
     public static final long MAX_AMOUNT = 1_000_000_000L * PER_USD;
 
+    /**
+     * Largest balance, either sign, an account may reach (four billion dollars; prelude.lua's
+     * MAX_BALANCE). With amounts bounded by {@link #MAX_AMOUNT}, every value a money script compares
+     * stays below 2^53, where Lua's doubles are exact.
+     */
+    public static final long MAX_BALANCE = 4 * MAX_AMOUNT;
+
     private Micros() {
     }
 

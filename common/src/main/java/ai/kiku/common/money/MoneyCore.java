@@ -40,6 +40,7 @@ public class MoneyCore {
     private final MoneyConfig config;
     private final Clock clock;
     private final Counter lateSettles;
+    private final Counter overage;
 
     @Inject
     public MoneyCore(Redis redis, MoneyConfig config, MeterRegistry registry) {
@@ -52,6 +53,9 @@ public class MoneyCore {
         this.clock = clock;
         this.lateSettles = Counter.builder("kiku.money.late.settles")
                 .description("Settles that arrived after their hold expired; charged anyway")
+                .register(registry);
+        this.overage = Counter.builder("kiku.money.overage.micros")
+                .description("Micro-dollars charged beyond their reservation because an upstream billed more")
                 .register(registry);
     }
 
@@ -68,7 +72,7 @@ public class MoneyCore {
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
                 KeySchema.rateWindow(accountId, keyId, minute), KeySchema.holds(accountId),
                 KeySchema.holdExpiries(accountId));
-        List<String> args = List.of(holdId, Long.toString(amountMicros), Long.toString(now),
+        List<String> args = List.of(holdId, Long.toString(amountMicros),
                 Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120");
         long resetMillis = (minute + 1) * MINUTE_MS - now;
         return RESERVE.run(redis, keys, args).map(r -> new ReserveResult(
@@ -77,8 +81,9 @@ public class MoneyCore {
     }
 
     /**
-     * Charges {@code costMicros} (at most the hold) and records the usage in the same step. A repeat
-     * for the same hold charges nothing and reports the first charge with {@code duplicate=true}.
+     * Charges {@code costMicros} and records the usage in the same step. A cost above the hold is
+     * charged in full (the provider bills it) and reported as overage. A repeat for the same hold
+     * charges nothing and reports the first charge with {@code duplicate=true}.
      */
     public Uni<SettleResult> settle(long accountId, String holdId, long costMicros, Usage usage) {
         Micros.requireInRange(costMicros);
@@ -87,18 +92,22 @@ public class MoneyCore {
         }
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
                 KeySchema.holdExpiries(accountId), KeySchema.usageLog(accountId));
-        List<String> args = List.of(holdId, Long.toString(costMicros), Long.toString(clock.millis()),
+        List<String> args = List.of(holdId, Long.toString(costMicros),
                 Long.toString(config.holdRetention().toMillis()), Long.toString(accountId),
                 Long.toString(usage.keyId()), usage.product(), usage.model(),
                 Long.toString(usage.inputTokens()), Long.toString(usage.outputTokens()));
         // Safe to retry: a settle is keyed by its hold, and a repeat reports the first charge.
         return SETTLE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF).atMost(RETRIES).map(r -> {
             boolean late = r.get(4).toInteger() == 1;
+            long over = r.get(5).toLong();
             if (late) {
                 lateSettles.increment();
             }
+            if (over > 0) {
+                overage.increment(over);
+            }
             return new SettleResult(r.get(0).toInteger() == 1, r.get(3).toLong(), late,
-                    r.get(1).toLong(), r.get(2).toLong());
+                    r.get(1).toLong(), r.get(2).toLong(), over);
         });
     }
 
@@ -106,22 +115,21 @@ public class MoneyCore {
     public Uni<Boolean> release(long accountId, String holdId) {
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
                 KeySchema.holdExpiries(accountId));
-        List<String> args = List.of(holdId, Long.toString(clock.millis()),
-                Long.toString(config.holdRetention().toMillis()));
+        List<String> args = List.of(holdId, Long.toString(config.holdRetention().toMillis()));
         return RELEASE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF).atMost(RETRIES)
                 .map(r -> r.get(0).toInteger() == 0);
     }
 
     /**
      * Applies a signed amount once per ledger reference: positive credits, negative debits (which
-     * may take the balance below zero, e.g. a chargeback).
+     * may take the balance below zero, e.g. a chargeback). Refused ({@link CreditOutcome#OUT_OF_RANGE})
+     * when the balance would leave ±{@link Micros#MAX_BALANCE}.
      */
     public Uni<CreditResult> credit(long accountId, String reference, long amountMicros) {
         Micros.requireInRange(amountMicros);
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.refs(accountId),
                 KeySchema.usageLog(accountId));
-        List<String> args = List.of(reference, Long.toString(amountMicros), Long.toString(clock.millis()),
-                Long.toString(accountId));
+        List<String> args = List.of(reference, Long.toString(amountMicros), Long.toString(accountId));
         return CREDIT.run(redis, keys, args).map(r -> new CreditResult(
                 CreditOutcome.values()[r.get(0).toInteger()], r.get(1).toLong(), r.get(2).toLong()));
     }
@@ -144,27 +152,30 @@ public class MoneyCore {
     }
 
     private List<String> peekArgs() {
-        return List.of(Long.toString(clock.millis()), Long.toString(config.holdRetention().toMillis()));
+        return List.of(Long.toString(config.holdRetention().toMillis()));
     }
 
     /**
-     * Overwrites balance, status, threshold and applied references of an account with what
-     * PostgreSQL says; open holds are kept.
+     * Merges what PostgreSQL knows into an account's Redis state (see rebuild.lua): applies the
+     * ledger references Redis lacks, raises the settled total to {@code recordedUsageMicros} when
+     * Redis has less, and sets balance = credited − spent. Commutes with concurrent reserves,
+     * settles and credits, so it needs no fence. Status and threshold are only written to a missing
+     * account hash; open holds are kept.
      */
-    public Uni<RebuildResult> rebuild(long accountId, long balanceMicros, String status, long thresholdMicros,
+    public Uni<RebuildResult> rebuild(long accountId, String status, long thresholdMicros, long recordedUsageMicros,
                                       Map<String, Long> appliedReferences) {
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.refs(accountId),
                 KeySchema.holds(accountId));
         List<String> args = new ArrayList<>(3 + appliedReferences.size() * 2);
-        args.add(Long.toString(balanceMicros));
         args.add(status);
         args.add(Long.toString(thresholdMicros));
+        args.add(Long.toString(recordedUsageMicros));
         appliedReferences.forEach((ref, amount) -> {
             args.add(ref);
             args.add(Long.toString(amount));
         });
         return REBUILD.run(redis, keys, args).map(r -> new RebuildResult(r.get(0).toLong(), r.get(1).toLong(),
-                r.get(2).toLong()));
+                r.get(2).toLong(), r.get(3).toLong(), r.get(4).toLong()));
     }
 
     /** Atomic view of an account's Redis balance and its charges not yet consumed from the stream. */

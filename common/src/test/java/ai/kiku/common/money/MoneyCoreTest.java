@@ -120,40 +120,40 @@ class MoneyCoreTest {
     }
 
     @Test
-    void shouldChargeAtMostTheHoldAndIgnoreASecondSettle() {
+    void shouldChargeTheRealCostBeyondTheHoldCountTheOverageAndIgnoreASecondSettle() {
         long account = fundedAccount(10_000, 600);
         money.core.reserve(account, 1, "r", 2_000).await().atMost(WAIT);
+        double overageBefore = money.registry.counter("kiku.money.overage.micros").count();
 
         SettleResult first = money.core.settle(account, "r", 5_000, usage()).await().atMost(WAIT);
         SettleResult second = money.core.settle(account, "r", 5_000, usage()).await().atMost(WAIT);
 
-        assertThat(first.chargedMicros()).isEqualTo(2_000);
+        assertThat(first.chargedMicros()).isEqualTo(5_000);
+        assertThat(first.overMicros()).isEqualTo(3_000);
         assertThat(first.duplicate()).isFalse();
         assertThat(second.duplicate()).isTrue();
-        assertThat(second.chargedMicros()).isEqualTo(2_000);
-        assertThat(money.balance(account)).isEqualTo(8_000);
+        assertThat(second.chargedMicros()).isEqualTo(5_000);
+        assertThat(second.overMicros()).isZero();
+        assertThat(money.balance(account)).isEqualTo(5_000);
+        assertThat(money.registry.counter("kiku.money.overage.micros").count() - overageBefore).isEqualTo(3_000.0);
         assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isUsage).hasSize(1);
+        assertThat(money.send("XREVRANGE", KeySchema.usageLog(account), "+", "-", "COUNT", "1").get(0).get(1)
+                .toString()).contains("over, 3000");
     }
 
     @Test
-    void shouldReturnAnExpiredHoldToSpendableYetStillBookItsLateSettle() {
-        long account = fundedAccount(1_000, 600);
-        assertThat(money.core.reserve(account, 1, "slow", 1_000).await().atMost(WAIT).reserved()).isTrue();
-        assertThat(money.core.reserve(account, 1, "blocked", 1_000).await().atMost(WAIT).outcome())
+    void shouldLetAnOverageTakeTheBalanceBelowZeroByAtMostItselfAndThenReserveNothing() {
+        long account = fundedAccount(3_000, 600);
+        money.core.reserve(account, 1, "r", 2_000).await().atMost(WAIT);
+
+        SettleResult settled = money.core.settle(account, "r", 5_000, usage()).await().atMost(WAIT);
+
+        assertThat(settled.balanceMicros()).isEqualTo(-2_000);
+        assertThat(settled.overMicros()).isEqualTo(3_000);
+        assertThat(money.core.reserve(account, 1, "zero", 0).await().atMost(WAIT).outcome())
                 .isEqualTo(ReserveOutcome.INSUFFICIENT_FUNDS);
-
-        money.nowMillis.addAndGet(Duration.ofMinutes(16).toMillis());
-        assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).isZero();
-        assertThat(money.core.reserve(account, 1, "fresh", 1_000).await().atMost(WAIT).reserved()).isTrue();
-        money.core.settle(account, "fresh", 1_000, usage()).await().atMost(WAIT);
-        SettleResult late = money.core.settle(account, "slow", 1_000, usage()).await().atMost(WAIT);
-
-        assertThat(late.late()).isTrue();
-        assertThat(late.chargedMicros()).isEqualTo(1_000);
-        assertThat(money.balance(account)).isEqualTo(-1_000);
-        assertThat(money.registry.counter("kiku.money.late.settles").count()).isEqualTo(1.0);
-        assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isUsage)
-                .extracting(UsageLogEntry::late).containsExactlyInAnyOrder(false, true);
+        money.core.credit(account, "topup", 2_500).await().atMost(WAIT);
+        assertThat(money.core.reserve(account, 1, "after-topup", 500).await().atMost(WAIT).reserved()).isTrue();
     }
 
     @Test
@@ -208,22 +208,6 @@ class MoneyCoreTest {
         money.core.credit(account, "topup", 5_000_000).await().atMost(WAIT);
         money.core.credit(account, "chargeback", -5_500_000).await().atMost(WAIT);
         assertThat(money.logOf(account)).filteredOn(UsageLogEntry::isLowBalance).hasSize(2);
-    }
-
-    @Test
-    void shouldRebuildFromTheTruthAndNotReapplyAKnownReference() {
-        long account = fundedAccount(5_000, 600);
-        money.core.reserve(account, 1, "open", 1_000).await().atMost(WAIT);
-        money.send("HINCRBY", KeySchema.account(account), "balance", "777");
-
-        RebuildResult rebuilt = money.core.rebuild(account, 9_000, "active", 0, Map.of("txn_1", 9_000L))
-                .await().atMost(WAIT);
-        CreditResult replay = money.core.credit(account, "txn_1", 9_000).await().atMost(WAIT);
-
-        assertThat(rebuilt.previousBalanceMicros()).isEqualTo(5_777);
-        assertThat(rebuilt.heldMicros()).isEqualTo(1_000);
-        assertThat(replay.outcome()).isEqualTo(CreditOutcome.DUPLICATE);
-        assertThat(money.balance(account)).isEqualTo(9_000);
     }
 
     private static int masterOf(long account) {

@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A MoneyCore over a real Redis Cluster connection, with a clock the test can move, plus the
- * account/key publishing that billing-service does in production.
+ * A MoneyCore over a real Redis Cluster connection, with a caller clock the test can move (money
+ * scripts must ignore it: they read Redis' own TIME), plus the account/key publishing that
+ * billing-service does in production.
  */
 final class MoneyFixture implements AutoCloseable {
 
@@ -37,6 +38,15 @@ final class MoneyFixture implements AutoCloseable {
     }
 
     MoneyFixture(RedisCluster cluster) {
+        this(cluster, Duration.ofMinutes(15));
+    }
+
+    /** A fixture whose holds expire after {@code holdTtl} of Redis' own time. */
+    MoneyFixture(Duration holdTtl) {
+        this(RedisCluster.shared(), holdTtl);
+    }
+
+    private MoneyFixture(RedisCluster cluster, Duration holdTtl) {
         RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER)
                 .setMaxPoolSize(64).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096);
         cluster.nodeUris().forEach(options::addConnectionString);
@@ -60,7 +70,7 @@ final class MoneyFixture implements AutoCloseable {
         MoneyConfig config = new MoneyConfig() {
             @Override
             public Duration holdTtl() {
-                return Duration.ofMinutes(15);
+                return holdTtl;
             }
 
             @Override
