@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -98,6 +99,23 @@ class RebuildRaceTest extends BillingTestBase {
         assertThat(redis("HGET", KeySchema.apiKey(account, revoked), "status").toString()).isEqualTo("revoked");
         ReserveResult refused = money.reserve(account, revoked, "after-revoke", 1).await().atMost(Duration.ofSeconds(30));
         assertThat(refused.outcome()).isEqualTo(ReserveOutcome.KEY_INACTIVE);
+    }
+
+    @Test
+    void shouldChangeNothingWhenAnAdjustmentIsResentAfterARebuild() {
+        long account = createAccount();
+        Map<String, Object> adjustment = Map.of("amountMicros", 2_000, "reason", "goodwill",
+                "idempotencyKey", UUID.randomUUID().toString());
+        admin().body(adjustment).post("/admin/v1/accounts/" + account + "/adjustments").then().statusCode(200)
+                .body("applied", equalTo(true));
+        admin().post("/admin/v1/accounts/" + account + "/rebuild").then().statusCode(200);
+
+        admin().body(adjustment).post("/admin/v1/accounts/" + account + "/adjustments").then().statusCode(200)
+                .body("applied", equalTo(false));
+
+        assertThat(redisBalance(account)).isEqualTo(2_000);
+        assertThat(sqlLong("SELECT sum(amount_micros) FROM ledger_entries WHERE account_id = $1", account))
+                .isEqualTo(2_000);
     }
 
     private void settleOne(long account, long key, long reserve, long cost) {
