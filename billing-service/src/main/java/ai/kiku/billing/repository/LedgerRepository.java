@@ -49,9 +49,9 @@ public class LedgerRepository {
                     if (!inserted || !suspend) {
                         return Uni.createFrom().item(inserted);
                     }
-                    return c.preparedQuery("UPDATE accounts SET status = 'suspended', updated_at = now() "
+                    return c.preparedQuery("UPDATE accounts SET status = 'suspended', updated_at = $2 "
                                     + "WHERE account_id = $1 AND status = 'active'")
-                            .execute(Tuple.of(accountId)).replaceWith(true);
+                            .execute(Tuple.of(accountId, Rows.now())).replaceWith(true);
                 }));
     }
 
