@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *   <li>no STABLE or VOLATILE function (or operator, such as {@code timestamptz + interval}) over a
  *       column reference in an UPDATE's SET, a CASE or a COALESCE ("STABLE functions used in UPDATE
  *       queries cannot be called with column references", "non-IMMUTABLE functions are not allowed
- *       in CASE or COALESCE statements").</li>
+ *       in CASE or COALESCE statements");</li>
+ *   <li>nothing but IMMUTABLE expressions in RETURNING.</li>
  * </ol>
  * Over a parameter alone such an expression is fine: Citus evaluates it once on the coordinator.
  */
@@ -80,6 +81,10 @@ final class CitusStatementRules {
         }
         for (String expr : calls(text, "coalesce")) {
             check(problems, "COALESCE", expr);
+        }
+        Matcher returning = Pattern.compile("(?is)\\bRETURNING\\b(.*)$").matcher(text);
+        if (returning.find() && nonImmutable(returning.group(1))) {
+            problems.add("non-IMMUTABLE expression in RETURNING: " + returning.group(1).strip());
         }
         return problems;
     }

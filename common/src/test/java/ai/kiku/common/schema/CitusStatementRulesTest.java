@@ -34,6 +34,8 @@ class CitusStatementRulesTest {
                 .contains("current_timestamp");
         assertThat(CitusStatementRules.violations("SELECT a FROM accounts WHERE CASE WHEN status = 'x' "
                 + "THEN date_trunc('hour', created_at) END IS NULL", CITUS)).singleElement().asString().contains("CASE");
+        assertThat(CitusStatementRules.violations("INSERT INTO accounts (account_id) VALUES ($1) RETURNING "
+                + "account_id, to_char(created_at, 'YYYY')", CITUS)).singleElement().asString().contains("RETURNING");
     }
 
     @Test
