@@ -75,8 +75,8 @@ public class AccountRepository {
         return pool.preparedQuery("UPDATE accounts SET status = coalesce($2, status), "
                         + "low_balance_threshold_micros = coalesce($3, low_balance_threshold_micros), "
                         + "default_rate_limit_per_minute = coalesce($4, default_rate_limit_per_minute), "
-                        + "updated_at = now() WHERE account_id = $1 RETURNING " + COLUMNS.replace("a.", ""))
-                .execute(Tuple.of(accountId, status, thresholdMicros, rateLimit))
+                        + "updated_at = $5 WHERE account_id = $1 RETURNING " + COLUMNS.replace("a.", ""))
+                .execute(Tuple.of(accountId, status, thresholdMicros, rateLimit, Rows.now()))
                 .map(rows -> Rows.first(rows, AccountRepository::map));
     }
 

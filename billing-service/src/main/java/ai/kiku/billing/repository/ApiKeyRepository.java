@@ -40,11 +40,19 @@ public class ApiKeyRepository {
                 .execute(Tuple.of(accountId)).map(rows -> Rows.list(rows, r -> map(accountId, r)));
     }
 
-    /** Marks a key revoked (idempotent: the first revocation time is kept); empty when there is no such key. */
+    /**
+     * Marks a key revoked (idempotent: the first revocation time is kept); empty when there is no such key.
+     * The time is a parameter and the first-time test a WHERE clause: Citus refuses {@code now()} inside
+     * COALESCE on a distributed table.
+     */
     public Uni<Optional<StoredKey>> revoke(long accountId, long keyId) {
-        return pool.preparedQuery("UPDATE api_keys SET status = 'revoked', revoked_at = coalesce(revoked_at, now()) "
-                        + "WHERE account_id = $1 AND key_id = $2 RETURNING " + COLUMNS)
-                .execute(Tuple.of(accountId, keyId)).map(rows -> Rows.first(rows, r -> map(accountId, r)));
+        return pool.preparedQuery("UPDATE api_keys SET status = 'revoked', revoked_at = $3 "
+                        + "WHERE account_id = $1 AND key_id = $2 AND revoked_at IS NULL RETURNING " + COLUMNS)
+                .execute(Tuple.of(accountId, keyId, Rows.now()))
+                .flatMap(rows -> rows.rowCount() > 0
+                        ? Uni.createFrom().item(Rows.first(rows, r -> map(accountId, r)))
+                        : pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE account_id = $1 AND key_id = $2")
+                                .execute(Tuple.of(accountId, keyId)).map(r -> Rows.first(r, row -> map(accountId, row))));
     }
 
     private static StoredKey map(long accountId, Row r) {

@@ -11,6 +11,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -66,9 +67,9 @@ public class LedgerRepository {
                     if (!inserted || !suspend) {
                         return Uni.createFrom().item(inserted);
                     }
-                    return c.preparedQuery("UPDATE accounts SET status = 'suspended', updated_at = now() "
+                    return c.preparedQuery("UPDATE accounts SET status = 'suspended', updated_at = $2 "
                                     + "WHERE account_id = $1 AND status = 'active'")
-                            .execute(Tuple.of(accountId)).replaceWith(true);
+                            .execute(Tuple.of(accountId, Rows.now())).replaceWith(true);
                 }));
     }
 
@@ -79,6 +80,20 @@ public class LedgerRepository {
                     "account " + accountId + " would reach " + after + " micros, beyond the limit of ±"
                             + Micros.MAX_BALANCE).with("limitMicros", Micros.MAX_BALANCE));
         }
+    }
+
+    /**
+     * Books the usage debit of a dead-lettered usage entry on its own, under the same reference
+     * (the request id) the usage batch would have used: the ledger keeps the charge Redis already
+     * made, and replaying the entry later never books it twice. False when it was already booked.
+     */
+    public Uni<Boolean> bookUsage(long accountId, String requestId, long costMicros, String description,
+                                  OffsetDateTime occurredAt) {
+        return pool.preparedQuery("INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, "
+                        + "description, created_at) VALUES ($1, 'usage', $2, $3, $4, $5) "
+                        + "ON CONFLICT (account_id, external_ref) DO NOTHING")
+                .execute(Tuple.of(accountId, -costMicros, requestId, description, occurredAt))
+                .map(rows -> rows.rowCount() == 1);
     }
 
     /** Newest first, entries with id below {@code before} (null for the first page). */
@@ -104,12 +119,16 @@ public class LedgerRepository {
                 });
     }
 
-    /** One statement, hence one snapshot: a usage batch committing meanwhile is either in both parts or in neither. */
+    /**
+     * One statement, hence one snapshot: a usage batch committing meanwhile is either in both parts or
+     * in neither. A request counts as recorded when the ledger holds its usage debit, which is also
+     * true of a dead-lettered entry whose debit was booked without a usage record.
+     */
     public Uni<BalanceCheck> balanceCheck(long accountId, Collection<String> requestIds) {
         return pool.preparedQuery("SELECT (SELECT coalesce(sum(amount_micros), 0)::bigint FROM ledger_entries "
                         + "WHERE account_id = $1) AS balance, "
-                        + "(SELECT coalesce(array_agg(request_id), '{}') FROM usage_records "
-                        + "WHERE account_id = $1 AND request_id = ANY($2::text[])) AS recorded")
+                        + "(SELECT coalesce(array_agg(external_ref), '{}') FROM ledger_entries "
+                        + "WHERE account_id = $1 AND kind = 'usage' AND external_ref = ANY($2::text[])) AS recorded")
                 .execute(Tuple.of(accountId, requestIds.toArray(String[]::new)))
                 .map(rows -> {
                     Row r = rows.iterator().next();

@@ -5,6 +5,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +14,21 @@ import java.util.function.Function;
 /** Small helpers for mapping reactive-client rows. */
 final class Rows {
 
-    /** Timestamps passed as epoch milliseconds are turned into timestamptz with this expression. */
-    static final String EPOCH_MS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
 
     private Rows() {
+    }
+
+    /**
+     * The time a statement writes, read here and passed as a parameter: Citus refuses the server's
+     * clock ({@code now()}) in several places on distributed tables (see docs/architecture.md).
+     */
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    /** Epoch milliseconds as a timestamptz parameter. */
+    static OffsetDateTime epochMillis(long millis) {
+        return Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
     }
 
     static Instant instant(Row row, String column) {

@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,10 +58,10 @@ public class UsageRepository {
 
     private Uni<List<String>> insertRecords(SqlConnection c, List<UsageLogEntry> es) {
         String sql = "INSERT INTO usage_records (account_id, request_id, key_id, product, model, input_tokens, "
-                + "output_tokens, cost_micros, late, occurred_at) "
-                + "SELECT a, r, k, p, m, i, o, x, l, " + Rows.EPOCH_MS.formatted("t") + " FROM unnest($1::bigint[], "
+                + "output_tokens, cost_micros, late, occurred_at, overage_micros) "
+                + "SELECT a, r, k, p, m, i, o, x, l, t, v FROM unnest($1::bigint[], "
                 + "$2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], "
-                + "$9::boolean[], $10::bigint[]) AS u(a, r, k, p, m, i, o, x, l, t) "
+                + "$9::boolean[], $10::timestamptz[], $11::bigint[]) AS u(a, r, k, p, m, i, o, x, l, t, v) "
                 + "ON CONFLICT DO NOTHING RETURNING account_id, request_id";
         Tuple args = Tuple.tuple()
                 .addValue(es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new))
@@ -72,23 +73,28 @@ public class UsageRepository {
                 .addValue(es.stream().map(UsageLogEntry::outputTokens).toArray(Long[]::new))
                 .addValue(es.stream().map(UsageLogEntry::costMicros).toArray(Long[]::new))
                 .addValue(es.stream().map(UsageLogEntry::late).toArray(Boolean[]::new))
-                .addValue(es.stream().map(UsageLogEntry::occurredAtMillis).toArray(Long[]::new));
+                .addValue(occurredAt(es))
+                .addValue(es.stream().map(UsageLogEntry::overageMicros).toArray(Long[]::new));
         return c.preparedQuery(sql).execute(args)
                 .map(rows -> Rows.list(rows, r -> r.getLong(0) + ":" + r.getString(1)));
     }
 
     private Uni<Void> insertLedger(SqlConnection c, List<UsageLogEntry> es) {
         String sql = "INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, description, created_at) "
-                + "SELECT a, 'usage', -x, r, d, " + Rows.EPOCH_MS.formatted("t") + " FROM unnest($1::bigint[], "
-                + "$2::bigint[], $3::text[], $4::text[], $5::bigint[]) AS u(a, x, r, d, t) "
+                + "SELECT a, 'usage', -x, r, d, t FROM unnest($1::bigint[], "
+                + "$2::bigint[], $3::text[], $4::text[], $5::timestamptz[]) AS u(a, x, r, d, t) "
                 + "ON CONFLICT (account_id, external_ref) DO NOTHING";
         Tuple args = Tuple.tuple()
                 .addValue(es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new))
                 .addValue(es.stream().map(UsageLogEntry::costMicros).toArray(Long[]::new))
                 .addValue(es.stream().map(UsageLogEntry::requestId).toArray(String[]::new))
                 .addValue(es.stream().map(e -> e.product() + " " + e.model()).toArray(String[]::new))
-                .addValue(es.stream().map(UsageLogEntry::occurredAtMillis).toArray(Long[]::new));
+                .addValue(occurredAt(es));
         return c.preparedQuery(sql).execute(args).replaceWithVoid();
+    }
+
+    private static OffsetDateTime[] occurredAt(List<UsageLogEntry> es) {
+        return es.stream().map(e -> Rows.epochMillis(e.occurredAtMillis())).toArray(OffsetDateTime[]::new);
     }
 
     /** One roll-up row. */
@@ -112,8 +118,8 @@ public class UsageRepository {
         }
         List<Hour> keys = new ArrayList<>(sums.keySet());
         String sql = "INSERT INTO usage_hourly (account_id, hour, key_id, model, requests, input_tokens, output_tokens, "
-                + "cost_micros) SELECT a, " + Rows.EPOCH_MS.formatted("h") + ", k, m, n, i, o, x FROM unnest("
-                + "$1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], "
+                + "cost_micros) SELECT a, h, k, m, n, i, o, x FROM unnest("
+                + "$1::bigint[], $2::timestamptz[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], "
                 + "$8::bigint[]) AS u(a, h, k, m, n, i, o, x) "
                 + "ON CONFLICT (account_id, hour, key_id, model) DO UPDATE SET "
                 + "requests = usage_hourly.requests + EXCLUDED.requests, "
@@ -122,7 +128,7 @@ public class UsageRepository {
                 + "cost_micros = usage_hourly.cost_micros + EXCLUDED.cost_micros";
         Tuple args = Tuple.tuple()
                 .addValue(keys.stream().map(Hour::accountId).toArray(Long[]::new))
-                .addValue(keys.stream().map(Hour::hourMillis).toArray(Long[]::new))
+                .addValue(keys.stream().map(k -> Rows.epochMillis(k.hourMillis())).toArray(OffsetDateTime[]::new))
                 .addValue(keys.stream().map(Hour::keyId).toArray(Long[]::new))
                 .addValue(keys.stream().map(Hour::model).toArray(String[]::new))
                 .addValue(keys.stream().map(k -> sums.get(k)[0]).toArray(Long[]::new))
@@ -132,7 +138,10 @@ public class UsageRepository {
         return c.preparedQuery(sql).execute(args).replaceWithVoid();
     }
 
-    /** Moves each key's last-used time forward (never back). */
+    /**
+     * Moves each key's last-used time forward (never back). The times arrive as timestamptz values:
+     * Citus refuses a STABLE expression over a column reference (such as epoch + t * interval) in UPDATE SET.
+     */
     private Uni<Void> touchKeys(SqlConnection c, List<UsageLogEntry> es) {
         Map<String, long[]> latest = new TreeMap<>();
         for (UsageLogEntry e : es) {
@@ -140,14 +149,13 @@ public class UsageRepository {
                     k -> new long[]{e.accountId(), e.keyId(), 0});
             v[2] = Math.max(v[2], e.occurredAtMillis());
         }
-        String ts = Rows.EPOCH_MS.formatted("u.t");
-        String sql = "UPDATE api_keys k SET last_used_at = " + ts + " FROM unnest($1::bigint[], $2::bigint[], "
-                + "$3::bigint[]) AS u(a, kid, t) WHERE k.account_id = u.a AND k.key_id = u.kid "
-                + "AND (k.last_used_at IS NULL OR k.last_used_at < " + ts + ")";
+        String sql = "UPDATE api_keys k SET last_used_at = u.t FROM unnest($1::bigint[], $2::bigint[], "
+                + "$3::timestamptz[]) AS u(a, kid, t) WHERE k.account_id = u.a AND k.key_id = u.kid "
+                + "AND (k.last_used_at IS NULL OR k.last_used_at < u.t)";
         Tuple args = Tuple.tuple()
                 .addValue(latest.values().stream().map(v -> v[0]).toArray(Long[]::new))
                 .addValue(latest.values().stream().map(v -> v[1]).toArray(Long[]::new))
-                .addValue(latest.values().stream().map(v -> v[2]).toArray(Long[]::new));
+                .addValue(latest.values().stream().map(v -> Rows.epochMillis(v[2])).toArray(OffsetDateTime[]::new));
         return c.preparedQuery(sql).execute(args).replaceWithVoid();
     }
 

@@ -7,13 +7,17 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The Redis Streams consumer-group commands billing needs (group creation, read, claim, ack),
+ * The Redis Streams consumer-group commands billing needs (group creation, read, claim, ack and delete),
  * with replies parsed for both RESP2 and RESP3. One stream per call: in Redis Cluster each stream
  * may live on a different node.
  */
@@ -23,6 +27,13 @@ public class StreamClient {
     /** What XAUTOCLAIM returned: the cursor to continue from ("0-0" when done) and the claimed entries. */
     public record Claimed(String cursor, List<StreamEntry> entries) {
     }
+
+    /** KEYS[1] stream, ARGV[1] group, ARGV[2..] entry ids. */
+    private static final String ACK_DELETE = """
+            redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+            return redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+            """;
+    private static final String ACK_DELETE_SHA = sha1(ACK_DELETE);
 
     private final Redis redis;
 
@@ -54,18 +65,38 @@ public class StreamClient {
                 .arg(cursor).arg("COUNT").arg(count)).map(r -> new Claimed(r.get(0).toString(), entries(r.get(1))));
     }
 
-    /** Acknowledges and deletes entries, so that the stream length is the backlog. */
+    /**
+     * Acknowledges and deletes entries in one atomic step (one Lua call on the stream's node), so that
+     * the stream length is the backlog and no entry is ever acknowledged yet left in the stream, where
+     * no consumer would read it again. The delete goes first: if the script stops between the two
+     * (an error), what is left is a pending id of a deleted entry, which the next read of pending
+     * entries returns without fields and acknowledges.
+     */
     public Uni<Void> ackAndDelete(String stream, String group, List<String> ids) {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Request ack = Request.cmd(Command.XACK).arg(stream).arg(group);
-        Request del = Request.cmd(Command.XDEL).arg(stream);
-        ids.forEach(id -> {
-            ack.arg(id);
-            del.arg(id);
-        });
-        return redis.send(ack).flatMap(r -> redis.send(del)).replaceWithVoid();
+        List<String> args = new ArrayList<>(ids.size() + 1);
+        args.add(group);
+        args.addAll(ids);
+        return redis.send(script(Command.EVALSHA, ACK_DELETE_SHA, stream, args))
+                .onFailure(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT"))
+                .recoverWithUni(() -> redis.send(script(Command.EVAL, ACK_DELETE, stream, args)))
+                .replaceWithVoid();
+    }
+
+    private static Request script(Command command, String script, String key, List<String> args) {
+        Request r = Request.cmd(command).arg(script).arg(1).arg(key);
+        args.forEach(r::arg);
+        return r;
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -92,6 +123,12 @@ public class StreamClient {
             }
             return chain.replaceWith(idle.size());
         });
+    }
+
+    /** The newest {@code count} entries of a stream, newest first (XREVRANGE). */
+    public Uni<List<StreamEntry>> newest(String stream, int count) {
+        return redis.send(Request.cmd(Command.XREVRANGE).arg(stream).arg("+").arg("-").arg("COUNT").arg(count))
+                .map(StreamClient::entries);
     }
 
     public Uni<Long> length(String stream) {

@@ -11,46 +11,47 @@ import ai.kiku.common.events.NotifyEventType;
 import ai.kiku.common.money.UsageLogEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Handles one batch read from a partition stream: usage into PostgreSQL (one transaction),
- * low-balance crossings onto {@code kiku:notify}, then acknowledges. Throws, acknowledging nothing,
- * when a store is unavailable. An entry PostgreSQL can never accept (malformed, unknown account) is
- * moved to {@code <stream>:dead} rather than blocking its partition forever.
+ * low-balance crossings onto {@code kiku:notify}, then acknowledges and deletes the entries in one
+ * atomic step. Throws, acknowledging nothing, when a store is unavailable or fails transiently. An
+ * entry PostgreSQL refuses for good (malformed, unknown account, a statement the database cannot
+ * plan: see {@link SqlErrors}) is parked by {@link DeadLetters} rather than retried forever.
  */
 @ApplicationScoped
 public class UsageBatchProcessor {
 
-    private static final Logger LOG = Logger.getLogger(UsageBatchProcessor.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-    private static final long DEAD_MAX_LEN = 100_000;
 
     private final UsageRepository usage;
     private final AccountRepository accounts;
     private final NotifyPublisher notify;
     private final StreamClient streams;
+    private final DeadLetters dead;
     private final Counter recorded;
-    private final Counter dead;
+
+    /** An entry set aside: what could be parsed of it (null if nothing) and why. */
+    private record Refused(UsageLogEntry parsed, String reason) {
+    }
 
     public UsageBatchProcessor(UsageRepository usage, AccountRepository accounts, NotifyPublisher notify,
-                               StreamClient streams, MeterRegistry registry) {
+                               StreamClient streams, DeadLetters dead, MeterRegistry registry) {
         this.usage = usage;
         this.accounts = accounts;
         this.notify = notify;
         this.streams = streams;
+        this.dead = dead;
         this.recorded = Counter.builder("kiku.usage.records").description("Usage records newly written to PostgreSQL")
-                .register(registry);
-        this.dead = Counter.builder("kiku.usage.dead").description("Usage stream entries moved to the dead stream")
                 .register(registry);
     }
 
@@ -58,7 +59,7 @@ public class UsageBatchProcessor {
         List<String> done = new ArrayList<>(entries.size());
         List<UsageLogEntry> charges = new ArrayList<>();
         List<UsageLogEntry> lowBalance = new ArrayList<>();
-        Map<StreamEntry, String> poison = new HashMap<>();
+        Map<StreamEntry, Refused> poison = new LinkedHashMap<>();
         Map<String, StreamEntry> byId = new HashMap<>();
         for (StreamEntry e : entries) {
             byId.put(e.id(), e);
@@ -66,30 +67,26 @@ public class UsageBatchProcessor {
                 done.add(e.id());
                 continue;
             }
+            UsageLogEntry u = null;
             try {
-                UsageLogEntry u = UsageLogEntry.of(e.id(), e.fields());
+                u = UsageLogEntry.of(e.id(), e.fields());
                 if (u.isUsage() && valid(u)) {
                     charges.add(u);
                 } else if (u.isLowBalance() && u.accountId() > 0) {
                     lowBalance.add(u);
                 } else {
-                    poison.put(e, "malformed or unknown entry type");
+                    poison.put(e, new Refused(u, "malformed or unknown entry type"));
                 }
             } catch (RuntimeException ex) {
-                poison.put(e, "unparseable: " + ex.getMessage());
+                poison.put(e, new Refused(u, "unparseable: " + ex.getMessage()));
             }
         }
         write(charges, byId, poison);
         for (UsageLogEntry low : lowBalance) {
             announce(low);
         }
-        for (Map.Entry<StreamEntry, String> p : poison.entrySet()) {
-            Map<String, String> fields = new HashMap<>(p.getKey().fields() == null ? Map.of() : p.getKey().fields());
-            fields.put("dead_reason", p.getValue());
-            fields.put("dead_source_id", p.getKey().id());
-            streams.add(stream + ":dead", fields, DEAD_MAX_LEN).await().atMost(CALL_TIMEOUT);
-            LOG.errorf("usage entry %s of %s moved to %s:dead: %s", p.getKey().id(), stream, stream, p.getValue());
-            dead.increment();
+        for (Map.Entry<StreamEntry, Refused> p : poison.entrySet()) {
+            dead.park(stream, p.getKey(), p.getValue().parsed(), p.getValue().reason());
         }
         entries.forEach(e -> {
             if (!e.deleted()) {
@@ -99,22 +96,24 @@ public class UsageBatchProcessor {
         streams.ackAndDelete(stream, UsageConsumer.GROUP, done).await().atMost(CALL_TIMEOUT);
     }
 
-    private void write(List<UsageLogEntry> charges, Map<String, StreamEntry> byId, Map<StreamEntry, String> poison) {
+    private void write(List<UsageLogEntry> charges, Map<String, StreamEntry> byId, Map<StreamEntry, Refused> poison) {
         try {
             recorded.increment(usage.writeBatch(charges).await().atMost(CALL_TIMEOUT));
-        } catch (PgException e) {
-            if (!isDataError(e)) {
+        } catch (RuntimeException e) {
+            if (SqlErrors.refusal(e) == null) {
                 throw e;
             }
             // One bad record must not hold back its batch: write one by one, set aside what PostgreSQL refuses.
             for (UsageLogEntry u : charges) {
                 try {
                     recorded.increment(usage.writeBatch(List.of(u)).await().atMost(CALL_TIMEOUT));
-                } catch (PgException single) {
-                    if (!isDataError(single)) {
+                } catch (RuntimeException single) {
+                    String state = SqlErrors.refusal(single);
+                    if (state == null) {
                         throw single;
                     }
-                    poison.put(byId.get(u.streamId()), "rejected by PostgreSQL: " + single.getMessage());
+                    poison.put(byId.get(u.streamId()), new Refused(u, "refused by PostgreSQL (" + state + "): "
+                            + single.getMessage()));
                 }
             }
         }
@@ -130,12 +129,6 @@ public class UsageBatchProcessor {
 
     private static boolean valid(UsageLogEntry u) {
         return u.accountId() > 0 && u.requestId() != null && !u.requestId().isEmpty() && u.product() != null
-                && u.model() != null && u.costMicros() >= 0;
-    }
-
-    /** Integrity (23) and data (22) errors: this record will never be accepted, unlike a lost connection. */
-    private static boolean isDataError(PgException e) {
-        String state = e.getSqlState();
-        return state != null && (state.startsWith("22") || state.startsWith("23"));
+                && u.model() != null && u.costMicros() >= 0 && u.overageMicros() >= 0;
     }
 }

@@ -40,6 +40,7 @@ public class UsageConsumer extends BackgroundLoop {
 
     private final StreamClient streams;
     private final UsageBatchProcessor processor;
+    private final DeadLetters dead;
     private final UsageConfig config;
     private final String consumer;
     private final boolean[] groupReady = new boolean[KeySchema.PARTITIONS];
@@ -55,10 +56,11 @@ public class UsageConsumer extends BackgroundLoop {
     private final Counter failures;
     private long lastBacklog;
 
-    public UsageConsumer(StreamClient streams, UsageBatchProcessor processor, UsageConfig config,
+    public UsageConsumer(StreamClient streams, UsageBatchProcessor processor, DeadLetters dead, UsageConfig config,
                          MeterRegistry registry) {
         super("usage-consumer");
         this.streams = streams;
+        this.dead = dead;
         this.processor = processor;
         this.config = config;
         this.consumer = config.consumerName().orElseGet(UsageConsumer::defaultName);
@@ -241,6 +243,7 @@ public class UsageConsumer extends BackgroundLoop {
             }
             backlog.set(Uni.join().all(lengths).andFailFast().await().atMost(CALL_TIMEOUT).stream()
                     .mapToLong(Long::longValue).sum());
+            dead.refresh().await().atMost(CALL_TIMEOUT);
         } catch (RuntimeException e) {
             // Redis itself is failing; the consumer round reports it.
         }

@@ -5,11 +5,22 @@ import java.util.Map;
 /**
  * One entry of a partition's usage log as written by settle.lua / the low-balance check: either a
  * settled charge ({@code type=usage}) or a low-balance crossing ({@code type=low_balance}).
+ * {@code overageMicros} (field {@code over}) is the part of the charge beyond the reservation; entries
+ * written before settle recorded it have none, which reads as 0.
  */
 public record UsageLogEntry(String streamId, String type, long accountId, String requestId, long keyId,
                             String product, String model, long inputTokens, long outputTokens,
                             long costMicros, boolean late, long balanceMicros, long thresholdMicros,
-                            long occurredAtMillis) {
+                            long occurredAtMillis, long overageMicros) {
+
+    /** An entry without overage (every entry written before settle recorded it). */
+    public UsageLogEntry(String streamId, String type, long accountId, String requestId, long keyId,
+                         String product, String model, long inputTokens, long outputTokens,
+                         long costMicros, boolean late, long balanceMicros, long thresholdMicros,
+                         long occurredAtMillis) {
+        this(streamId, type, accountId, requestId, keyId, product, model, inputTokens, outputTokens, costMicros, late,
+                balanceMicros, thresholdMicros, occurredAtMillis, 0);
+    }
 
     public static final String USAGE = "usage";
     public static final String LOW_BALANCE = "low_balance";
@@ -27,7 +38,7 @@ public record UsageLogEntry(String streamId, String type, long accountId, String
         return new UsageLogEntry(streamId, f.getOrDefault("type", ""), num(f, "acct"), f.get("req"),
                 num(f, "key"), f.get("product"), f.get("model"), num(f, "in"), num(f, "out"),
                 num(f, "cost"), "1".equals(f.get("late")), num(f, "balance"), num(f, "threshold"),
-                num(f, "ts"));
+                num(f, "ts"), num(f, "over"));
     }
 
     private static long num(Map<String, String> f, String name) {
