@@ -102,6 +102,37 @@ class RebuildRaceTest extends BillingTestBase {
     }
 
     @Test
+    void shouldKeepEveryKeyRevokedWhileThreeRebuildsRepublishTheAccountsKeys() throws Exception {
+        long account = createAccount();
+        List<Long> keys = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            keys.add(createKey(account, 600));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<CompletableFuture<Void>> work = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                work.add(CompletableFuture.runAsync(() -> admin().post("/admin/v1/accounts/" + account + "/rebuild")
+                        .then().statusCode(200), pool));
+            }
+            for (long key : keys) {
+                work.add(CompletableFuture.runAsync(() -> admin().delete("/admin/v1/accounts/" + account + "/keys/" + key)
+                        .then().statusCode(200), pool));
+            }
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        for (long key : keys) {
+            assertThat(redis("HGET", KeySchema.apiKey(account, key), "status").toString()).as("key %d", key)
+                    .isEqualTo("revoked");
+            assertThat(money.reserve(account, key, "r-" + key, 0).await().atMost(Duration.ofSeconds(30)).outcome())
+                    .isEqualTo(ReserveOutcome.KEY_INACTIVE);
+        }
+    }
+
+    @Test
     void shouldChangeNothingWhenAnAdjustmentIsResentAfterARebuild() {
         long account = createAccount();
         Map<String, Object> adjustment = Map.of("amountMicros", 2_000, "reason", "goodwill",

@@ -59,12 +59,13 @@ class ConcurrentMoneySimulationTest {
             publishKey(account, key, "active");
         }
         Map<String, Long> ledger = new ConcurrentHashMap<>();
+        Map<String, Long> booked = new ConcurrentHashMap<>();
         AtomicLong charged = new AtomicLong();
         Map<String, Long> settled = new ConcurrentHashMap<>();
         AtomicBoolean revokeReturned = new AtomicBoolean();
         AtomicBoolean running = new AtomicBoolean(true);
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        book(account, ledger, "seed", 500_000);
+        book(account, ledger, booked, "seed", 500_000);
         CyclicBarrier start = new CyclicBarrier(ACTORS + 2);
         CountDownLatch done = new CountDownLatch(ACTORS);
 
@@ -96,10 +97,12 @@ class ConcurrentMoneySimulationTest {
                         } else if (dice < 85 && !open.isEmpty()) {
                             money.core.release(account, open.remove(random.nextInt(open.size()))).await().atMost(WAIT);
                         } else if (dice < 95) {
-                            book(account, ledger, "pay-" + actor + "-" + step, 1 + random.nextInt(15_000));
-                        } else if (!ledger.isEmpty()) {
-                            String ref = new ArrayList<>(ledger.keySet()).get(random.nextInt(ledger.size()));
-                            assertThat(money.core.credit(account, ref, ledger.get(ref)).await().atMost(WAIT).outcome())
+                            book(account, ledger, booked, "pay-" + actor + "-" + step, 1 + random.nextInt(15_000));
+                        } else if (!booked.isEmpty()) {
+                            // Only a booking that has returned: one still in flight may rightly apply now.
+                            List<String> returned = new ArrayList<>(booked.keySet());
+                            String ref = returned.get(random.nextInt(returned.size()));
+                            assertThat(money.core.credit(account, ref, booked.get(ref)).await().atMost(WAIT).outcome())
                                     .isEqualTo(CreditOutcome.DUPLICATE);
                         }
                     }
@@ -175,10 +178,12 @@ class ConcurrentMoneySimulationTest {
     }
 
     /** PostgreSQL first, then Redis, as billing books a fact. */
-    private static void book(long account, Map<String, Long> ledger, String ref, long amount) {
+    private static void book(long account, Map<String, Long> ledger, Map<String, Long> booked, String ref,
+                             long amount) {
         ledger.put(ref, amount);
         CreditOutcome outcome = money.core.credit(account, ref, amount).await().atMost(WAIT).outcome();
         assertThat(outcome).isIn(CreditOutcome.APPLIED, CreditOutcome.DUPLICATE);
+        booked.put(ref, amount);
     }
 
     private static void publishKey(long account, long key, String status) {
