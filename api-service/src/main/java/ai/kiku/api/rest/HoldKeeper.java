@@ -78,6 +78,11 @@ final class HoldKeeper {
         return true;
     }
 
+    /** Whether the call has ended (normally or by the cut). */
+    boolean finished() {
+        return done.get();
+    }
+
     /** Milliseconds the call has run. */
     long elapsedMillis() {
         return (System.nanoTime() - startedNanos) / 1_000_000;

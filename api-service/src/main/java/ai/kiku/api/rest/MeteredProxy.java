@@ -98,6 +98,10 @@ public class MeteredProxy {
 
     private void answered(MeteredCall call, int index, Route route, UpstreamReply reply) {
         if (reply.ok() && reply.stream() != null) {
+            if (call.keeper().finished()) {
+                StreamRelay.abandon(reply.stream()); // cut at the maximum duration meanwhile, and charged then
+                return;
+            }
             new StreamRelay(this, mapper, call, route, reply.stream(),
                     failure -> attempt(call, index + 1, failure)).start();
             return;

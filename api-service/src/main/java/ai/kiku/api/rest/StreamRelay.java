@@ -187,6 +187,11 @@ final class StreamRelay {
         LOG.warnf("request %s: stream from %s still running after %d ms; cut", call.requestId(),
                 route.provider().name(), call.keeper().maxMillis());
         end(true, true);
+        abandon(upstream);
+    }
+
+    /** Stops reading an upstream stream and closes its connection. */
+    static void abandon(ReadStream<Buffer> upstream) {
         if (upstream instanceof HttpClientResponse http) {
             http.request().reset();
         } else {

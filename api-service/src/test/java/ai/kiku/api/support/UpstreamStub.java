@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An OpenAI-compatible upstream on loopback speaking the real chat-completions wire protocol (JSON
  * and SSE), for tests and the benchmark. Paths are {@code /<provider>/v1/chat/completions}, so one
  * server plays several providers. Directives in the last user message choose the behaviour:
- * {@code #fail} 500, {@code #bad} 400, {@code #slow} 300 ms delay, {@code #nousage} no usage,
+ * {@code #fail} 500, {@code #bad} 400, {@code #slow} 300 ms delay, {@code #pause} 1.7 s delay, {@code #nousage} no usage,
  * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart, {@code #drip}
  * {@value #DRIP_CHUNKS} chunks 250 ms apart, {@code #endless} a chunk every 200 ms until the
  * connection closes, {@code #usage=<in>,<out>} reports those raw JSON values as prompt and completion
@@ -34,7 +34,7 @@ public final class UpstreamStub implements AutoCloseable {
     public static final int PROMPT = 20;
     public static final int COMPLETION = 2000;
     public static final int LONG_CHUNKS = 20;
-    public static final int DRIP_CHUNKS = 18;
+    public static final int DRIP_CHUNKS = 24;
     private static final String USAGE_SLOT = "\"__usage__\"";
 
     private final Vertx vertx;
@@ -117,7 +117,7 @@ public final class UpstreamStub implements AutoCloseable {
                     .end(new JsonObject().put("error", new JsonObject().put("message", "stub says the request is bad")).toBuffer());
             return;
         }
-        long delay = text.contains("#slow") ? 300 : 0;
+        long delay = text.contains("#slow") ? 300 : text.contains("#pause") ? 1700 : 0;
         boolean usage = !text.contains("#nousage");
         String usageJson = usageDirective(text);
         Runnable answer = () -> {
