@@ -33,8 +33,7 @@ class SlowStreamTest extends ApiTestBase {
     public static class ShortHolds implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kiku.money.hold-ttl", "1s", "kiku.api.max-stream-duration", "8s",
-                    "quarkus.log.category.\"ai.kiku.api.rest.HoldKeeper\".level", "DEBUG");
+            return Map.of("kiku.money.hold-ttl", "1s", "kiku.api.max-stream-duration", "8s");
         }
     }
 

@@ -197,16 +197,7 @@ public class MeteredProxy {
 
     /** Reported usage, each count capped at what the request allows; a count beyond it is logged and counted. */
     UsageBounds.Tokens bounded(MeteredCall call, Route route, JsonNode usage) {
-        UsageBounds.Tokens tokens = UsageBounds.reported(call.request(), usage);
-        if (tokens.anomalous()) {
-            metrics.usageAnomaly(route.provider().name());
-            LOG.warnf("request %s: upstream usage anomaly from provider %s, model %s: reported prompt_tokens=%s "
-                            + "completion_tokens=%s, bound %d/%d; charging %d/%d", call.requestId(),
-                    route.provider().name(), call.request().model(), UsageBounds.shown(usage, "prompt_tokens"),
-                    UsageBounds.shown(usage, "completion_tokens"), call.request().inputBound(),
-                    call.request().outputBound(), tokens.in(), tokens.out());
-        }
-        return tokens;
+        return UsageBounds.charged(call, route.provider().name(), usage, metrics);
     }
 
     /**

@@ -1,7 +1,9 @@
 package ai.kiku.api.rest;
 
+import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.ChatRequest;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jboss.logging.Logger;
 
 /**
  * Turns token counts a provider reported into the counts charged: never more than the request
@@ -12,11 +14,27 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class UsageBounds {
 
+    private static final Logger LOG = Logger.getLogger(UsageBounds.class);
+
     /** Tokens to charge for one call; {@code anomalous} when a reported count was replaced by its bound. */
     record Tokens(long in, long out, boolean anomalous) {
     }
 
     private UsageBounds() {
+    }
+
+    /** {@link #reported}, with an anomaly logged (WARN) and counted in kiku_upstream_usage_anomalies_total. */
+    static Tokens charged(MeteredCall call, String provider, JsonNode usage, ApiMetrics metrics) {
+        ChatRequest request = call.request();
+        Tokens tokens = reported(request, usage);
+        if (tokens.anomalous()) {
+            metrics.usageAnomaly(provider);
+            LOG.warnf("request %s: upstream usage anomaly from provider %s, model %s: reported prompt_tokens=%s "
+                            + "completion_tokens=%s, bound %d/%d; charging %d/%d", call.requestId(), provider,
+                    request.model(), shown(usage, "prompt_tokens"), shown(usage, "completion_tokens"),
+                    request.inputBound(), request.outputBound(), tokens.in(), tokens.out());
+        }
+        return tokens;
     }
 
     /** The reported usage object of a completion or usage chunk, bounded by what {@code request} allows. */
@@ -58,7 +76,7 @@ final class UsageBounds {
     }
 
     /** A usage value as written, for a log line (bounded, a provider controls it). */
-    static String shown(JsonNode usage, String field) {
+    private static String shown(JsonNode usage, String field) {
         JsonNode value = usage.get(field);
         String text = value == null ? "missing" : value.toString();
         return text.length() > 40 ? text.substring(0, 40) + "..." : text;
