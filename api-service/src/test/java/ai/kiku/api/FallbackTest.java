@@ -33,7 +33,7 @@ class FallbackTest extends ApiTestBase {
                 .then().statusCode(200).header("X-Kiku-Provider", "steady");
         assertThat(hits("flaky")).as("an open circuit is not called").isEqualTo(flakyOpen);
         long[] costs = billing.usageCosts(key.accountId());
-        assertThat(costs).hasSize(calls + 1).containsOnly(6000);
+        assertThat(costs).hasSize(calls + 1).containsOnly(5020);
         assertThat(billing.held(key.accountId())).isZero();
     }
 
@@ -48,7 +48,7 @@ class FallbackTest extends ApiTestBase {
         as(key).contentType("application/json").body(chat("timeout-model", "#slow")).post("/v1/chat/completions")
                 .then().statusCode(200).header("X-Kiku-Provider", "alpha");
         assertThat(hits("sluggish")).isEqualTo(sluggish + 1);
-        assertThat(billing.usageCosts(key.accountId())).containsExactly(6000);
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(5020);
         RestAssured.get("/q/metrics").then().body(org.hamcrest.Matchers.containsString(
                 "api_upstream_errors_total{provider=\"sluggish\",reason=\"timeout\"}"));
     }
@@ -58,7 +58,7 @@ class FallbackTest extends ApiTestBase {
         TestKey key = billing.account(1_000_000, 60);
         as(key).contentType("application/json").body(chat("down-model", "hi")).post("/v1/chat/completions")
                 .then().statusCode(200).header("X-Kiku-Provider", "alpha");
-        assertThat(billing.usageCosts(key.accountId())).containsExactly(6000);
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(5020);
     }
 
     @Test
@@ -95,6 +95,6 @@ class FallbackTest extends ApiTestBase {
                 .post("/v1/chat/completions").then().statusCode(200).header("X-Kiku-Provider", "steady")
                 .extract().asString();
         assertThat(body).endsWith("data: [DONE]\n\n");
-        assertThat(billing.usageCosts(key.accountId())).containsExactly(6000);
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(5020);
     }
 }

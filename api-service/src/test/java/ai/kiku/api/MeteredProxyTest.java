@@ -101,20 +101,21 @@ class MeteredProxyTest extends ApiTestBase {
     void shouldChargeTheUpstreamsReportedUsageAtCataloguePrices() {
         TestKey key = billing.account(1_000_000, 60);
         as(key).contentType("application/json").body(chat("stub-model", "hi")).post("/v1/chat/completions")
-                .then().statusCode(200).header("X-Kiku-Provider", "alpha").header("X-Kiku-Cost-Micros", "6000");
-        // 1,000 per request + 1,000 prompt tokens at 1 USD/M + 2,000 completion tokens at 2 USD/M
-        assertThat(billing.balance(key.accountId())).isEqualTo(994_000);
-        assertThat(billing.usageCosts(key.accountId())).containsExactly(6000);
+                .then().statusCode(200).header("X-Kiku-Provider", "alpha").header("X-Kiku-Cost-Micros", "5020");
+        // 1,000 per request + 20 prompt tokens at 1 USD/M + 2,000 completion tokens at 2 USD/M
+        assertThat(billing.balance(key.accountId())).isEqualTo(994_980);
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(5020);
     }
 
     @Test
-    void shouldNeverChargeMoreThanTheReservation() {
+    void shouldChargeReportedOutputOnlyUpToMaxTokens() {
         TestKey key = billing.account(1_000_000, 60);
         as(key).contentType("application/json")
                 .body("{\"model\":\"stub-model\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"capped\"}]}")
-                .post("/v1/chat/completions").then().statusCode(200).header("X-Kiku-Cost-Micros", "1031");
-        // reservation: 1,000 + 11 estimated input tokens at 1 USD/M + 10 max output tokens at 2 USD/M
-        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000 - 1031);
+                .post("/v1/chat/completions").then().statusCode(200).header("X-Kiku-Cost-Micros", "1040");
+        // the stub reports 2,000 completion tokens where max_tokens allows 10: 1,000 + 20 prompt tokens at
+        // 1 USD/M + 10 (not 2,000) completion tokens at 2 USD/M
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000 - 1040);
     }
 
     @Test

@@ -39,10 +39,10 @@ class StreamingTest extends ApiTestBase {
         TestKey key = billing.account(1_000_000, 60);
         String body = as(key).contentType("application/json").body(streamChat("stub-model", "hi", true))
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
-        assertThat(body).contains("\"prompt_tokens\":1000").contains("\"completion_tokens\":2000")
+        assertThat(body).contains("\"prompt_tokens\":20").contains("\"completion_tokens\":2000")
                 .endsWith("data: [DONE]\n\n");
         assertThat(contents(body)).isEqualTo("w0 w1 w2 w3 w4 ");
-        assertThat(billing.balance(key.accountId())).isEqualTo(994_000);
+        assertThat(billing.balance(key.accountId())).isEqualTo(994_980);
     }
 
     @Test
@@ -51,7 +51,7 @@ class StreamingTest extends ApiTestBase {
         String body = as(key).contentType("application/json").body(streamChat("stub-model", "hi", false))
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         assertThat(body).doesNotContain("prompt_tokens").endsWith("data: [DONE]\n\n");
-        assertThat(billing.usageCosts(key.accountId())).containsExactly(6000);
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(5020);
     }
 
     @Test
@@ -95,9 +95,9 @@ class StreamingTest extends ApiTestBase {
         while (billing.usageField(key.accountId(), requestId, "cost") == null && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(billing.usageField(key.accountId(), requestId, "cost")).isEqualTo("6000");
+        assertThat(billing.usageField(key.accountId(), requestId, "cost")).isEqualTo("5020");
         assertThat(billing.usageField(key.accountId(), requestId, "out")).isEqualTo("2000");
-        assertThat(billing.balance(key.accountId())).isEqualTo(994_000);
+        assertThat(billing.balance(key.accountId())).isEqualTo(994_980);
         assertThat(billing.held(key.accountId())).isZero();
     }
 
@@ -107,9 +107,9 @@ class StreamingTest extends ApiTestBase {
         String body = as(key).contentType("application/json").body(streamChat("stub-model", "#nousage please", false))
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         assertThat(body).endsWith("data: [DONE]\n\n");
-        // input estimate 3 + 4 + 2 ("user") + 5 ("#nousage please", 15 bytes) = 14 tokens at 1 USD/M;
-        // output seen "w0 ".."w4 " = 15 bytes = 5 tokens at 2 USD/M; plus 1,000 per request
-        assertThat(billing.usageCosts(key.accountId())).containsExactly(1024);
+        // input estimate 3 + 4 (one message) + 45 (the forwarded body's 133 bytes of compact JSON / 3) = 52
+        // tokens at 1 USD/M; output seen "w0 ".."w4 " = 15 bytes = 5 tokens at 2 USD/M; plus 1,000 per request
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(1062);
     }
 
     @Test
@@ -119,8 +119,8 @@ class StreamingTest extends ApiTestBase {
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         assertThat(contents(body)).isEqualTo("w0 w1 w2 ");
         assertThat(body).contains("upstream_error").doesNotContain("[DONE]");
-        // input estimate 3 + 4 + 2 + 6 (16 bytes) = 15; output 9 bytes = 3 tokens (6 micros); plus 1,000
-        assertThat(billing.usageCosts(key.accountId())).containsExactly(1021);
+        // input estimate 3 + 4 + 45 (134 bytes / 3) = 52; output 9 bytes = 3 tokens (6 micros); plus 1,000
+        assertThat(billing.usageCosts(key.accountId())).containsExactly(1058);
         assertThat(billing.held(key.accountId())).isZero();
     }
 

@@ -14,4 +14,12 @@ public interface ChatProvider {
      * the request comes back as a rejected reply instead.
      */
     Uni<UpstreamReply> send(ChatCall call);
+
+    /**
+     * The request field this provider takes its output cap in, set by the gateway when the client
+     * sent none ({@code max_tokens}, or {@code max_completion_tokens} for OpenAI's reasoning models).
+     */
+    default String outputCapField() {
+        return "max_tokens";
+    }
 }

@@ -48,6 +48,10 @@ public final class HttpChatProvider implements ChatProvider {
                             ApiMetrics metrics) {
         this.name = name;
         this.config = config;
+        if (!Set.of("max_tokens", "max_completion_tokens").contains(config.outputCapField())) {
+            throw new IllegalArgumentException("kiku.providers." + name
+                    + ".output-cap-field must be max_tokens or max_completion_tokens");
+        }
         String base = config.baseUrl().endsWith("/") ? config.baseUrl().substring(0, config.baseUrl().length() - 1)
                 : config.baseUrl();
         this.url = base + "/chat/completions";
@@ -78,6 +82,11 @@ public final class HttpChatProvider implements ChatProvider {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public String outputCapField() {
+        return config.outputCapField();
     }
 
     /** 0 closed, 1 open, 2 half-open. */

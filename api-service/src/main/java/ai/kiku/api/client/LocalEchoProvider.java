@@ -41,7 +41,8 @@ public final class LocalEchoProvider implements ChatProvider {
         JsonNode messages = call.body().path("messages");
         String text = lastUserText(messages);
         long promptTokens = TokenEstimator.input(messages, call.body().get("tools"));
-        long completionTokens = TokenEstimator.tokens(text);
+        // like a real model, it stops at the output cap it was sent (the gateway always sends one)
+        long completionTokens = Math.min(TokenEstimator.tokens(text), cap(call.body()));
         String model = call.body().path("model").asText();
         String id = "chatcmpl-" + call.requestId();
         long created = System.currentTimeMillis() / 1000;
@@ -91,6 +92,17 @@ public final class LocalEchoProvider implements ChatProvider {
 
     private Buffer event(ObjectNode node) {
         return Buffer.buffer("data: " + node + "\n\n");
+    }
+
+    private static long cap(JsonNode body) {
+        long cap = Long.MAX_VALUE;
+        for (String field : new String[]{"max_tokens", "max_completion_tokens"}) {
+            JsonNode value = body.get(field);
+            if (value != null && value.canConvertToLong() && value.asLong() > 0) {
+                cap = Math.min(cap, value.asLong());
+            }
+        }
+        return cap;
     }
 
     private static void usage(ObjectNode usage, long prompt, long completion) {

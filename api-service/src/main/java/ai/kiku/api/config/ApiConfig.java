@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Map;
 
 /** Settings of the public API: limits and the cache lifetimes of the gateway. */
 @ConfigMapping(prefix = "kiku.api")
@@ -58,4 +59,22 @@ public interface ApiConfig {
     /** How long an event loop keeps its pinned Redis cluster connection before taking a fresh one. */
     @WithDefault("5s")
     Duration redisConnectionRenew();
+
+    /**
+     * Longest a metered call may stream. A stream still running then is cut: the client gets an
+     * error event, the upstream connection is closed, and the call is charged its reported usage,
+     * or the full reservation when none was reported (the provider bills the cut call anyway).
+     */
+    @WithDefault("10m")
+    Duration maxStreamDuration();
+
+    /**
+     * Most input tokens one image part can cost, per model ({@code kiku.api.image-tokens."gpt-4o-mini"=48169});
+     * models not listed use {@link #defaultImageTokens()}.
+     */
+    Map<String, Integer> imageTokens();
+
+    /** Most input tokens one image part can cost on a model not in {@link #imageTokens()} (gpt-4o's worst case). */
+    @WithDefault("1445")
+    int defaultImageTokens();
 }

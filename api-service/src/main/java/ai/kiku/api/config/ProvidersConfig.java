@@ -51,6 +51,14 @@ public interface ProvidersConfig {
         @WithDefault("256")
         int maxConnections();
 
+        /**
+         * Where the gateway puts its output cap when the client sent none, so the upstream cannot
+         * answer more than was reserved: {@code max_tokens} or {@code max_completion_tokens} (OpenAI's
+         * o-series refuse max_tokens).
+         */
+        @WithDefault("max_tokens")
+        String outputCapField();
+
         /** Consecutive failures that open the circuit breaker. */
         @WithDefault("5")
         int failureThreshold();

@@ -3,6 +3,7 @@ package ai.kiku.api.rest;
 import ai.kiku.api.client.ChatCall;
 import ai.kiku.api.client.Route;
 import ai.kiku.api.client.UpstreamReply;
+import ai.kiku.api.config.ApiConfig;
 import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.ChatRequest;
 import ai.kiku.api.service.TokenEstimator;
@@ -10,6 +11,8 @@ import ai.kiku.common.error.Problem;
 import ai.kiku.common.money.Micros;
 import ai.kiku.api.config.HotPath;
 import ai.kiku.api.config.OrderedWrites;
+import ai.kiku.common.money.HoldExtender;
+import ai.kiku.common.money.MoneyConfig;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.money.SettleResult;
 import ai.kiku.common.money.Usage;
@@ -18,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.mutiny.redis.client.Redis;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -25,7 +29,9 @@ import org.jboss.logging.Logger;
 /**
  * Runs a reserved call: tries the model's providers in order (falling over while nothing has
  * reached the client), settles the hold to the real cost of the one that answered, or releases it
- * when none could. The hold is the request id, so a retried settle or release is a no-op.
+ * when none could. The hold is the request id, so a retried settle or release is a no-op. Reported
+ * usage is charged only up to what the request allows ({@link UsageBounds}); the hold is kept open
+ * while the call runs and the call is cut at the maximum duration ({@link HoldKeeper}).
  */
 @ApplicationScoped
 public class MeteredProxy {
@@ -37,17 +43,29 @@ public class MeteredProxy {
     private final ApiMetrics metrics;
     private final Replies replies;
     private final ObjectMapper mapper;
+    private final HoldExtender extender;
+    private final MoneyConfig moneyConfig;
+    private final ApiConfig config;
 
     public MeteredProxy(@HotPath MoneyCore money, @HotPath Redis hotRedis, ApiMetrics metrics, Replies replies,
-                        ObjectMapper mapper) {
+                        ObjectMapper mapper, MoneyConfig moneyConfig, ApiConfig config) {
         this.money = money;
         this.ordered = hotRedis.getDelegate() instanceof OrderedWrites writes ? writes : () -> false;
         this.metrics = metrics;
         this.replies = replies;
         this.mapper = mapper;
+        this.extender = new HoldExtender(hotRedis);
+        this.moneyConfig = moneyConfig;
+        this.config = config;
+    }
+
+    /** The keeper of a call's hold (started by {@link #run}). */
+    HoldKeeper keeper(RoutingContext ctx, long accountId, String holdId) {
+        return new HoldKeeper(ctx.vertx(), extender, accountId, holdId, moneyConfig.holdTtl(), config.maxStreamDuration());
     }
 
     void run(MeteredCall call) {
+        call.keeper().start(() -> cutWaiting(call));
         attempt(call, 0, null);
     }
 
@@ -62,7 +80,14 @@ public class MeteredProxy {
             return;
         }
         Route route = request.routes().get(index);
+        call.keeper().cutBy(() -> cutWaiting(call));
         request.body().put("model", route.upstreamModel());
+        if (request.sendOutputCap()) {
+            // the client set no cap: this one keeps the upstream within what was reserved
+            request.body().remove("max_tokens");
+            request.body().remove("max_completion_tokens");
+            request.body().put(route.provider().outputCapField(), request.outputCap());
+        }
         route.provider().send(new ChatCall(call.requestId(), request.body(), request.stream())).subscribe().with(
                 reply -> answered(call, index, route, reply),
                 failure -> {
@@ -72,31 +97,38 @@ public class MeteredProxy {
     }
 
     private void answered(MeteredCall call, int index, Route route, UpstreamReply reply) {
-        if (!reply.ok()) {
-            rejected(call, route, reply);
-            return;
-        }
-        if (reply.stream() != null) {
+        if (reply.ok() && reply.stream() != null) {
+            if (call.keeper().finished()) {
+                StreamRelay.abandon(reply.stream()); // cut at the maximum duration meanwhile, and charged then
+                return;
+            }
             new StreamRelay(this, mapper, call, route, reply.stream(),
                     failure -> attempt(call, index + 1, failure)).start();
             return;
         }
+        if (!call.keeper().finish()) {
+            return; // cut at the maximum duration meanwhile, and charged then
+        }
+        if (!reply.ok()) {
+            rejected(call, route, reply);
+            return;
+        }
         ObjectNode json = reply.json();
         JsonNode usage = json.get("usage");
-        long in;
-        long out;
+        UsageBounds.Tokens tokens;
         if (usage != null && usage.isObject()) {
-            in = Math.max(0, usage.path("prompt_tokens").asLong(0));
-            out = Math.max(0, usage.path("completion_tokens").asLong(0));
+            tokens = bounded(call, route, usage);
         } else {
-            in = call.request().inputEstimate();
-            out = 0;
+            long out = 0;
             for (JsonNode choice : json.path("choices")) {
                 out += TokenEstimator.tokens(choice.path("message").path("content").asText(""));
             }
+            tokens = UsageBounds.estimated(call.request(), out);
             LOG.infof("request %s: no usage reported by %s; charging the estimate", call.requestId(),
                     route.provider().name());
         }
+        long in = tokens.in();
+        long out = tokens.out();
         if (answersBehindSettle(call)) {
             answerWhileSettling(call, route, reply, in, out);
             return;
@@ -153,13 +185,40 @@ public class MeteredProxy {
         call.ctx().vertx().runOnContext(v -> answer.run());
     }
 
-    /** What settling an open hold charges: the real cost, never more than the hold. */
+    /**
+     * What settling an open hold charges: the cost of the (bounded) tokens, in exact arithmetic.
+     * Token counts are capped at the bounds the reservation priced, so this never exceeds the hold;
+     * it is not clamped to it here: should it ever, the money core charges the overage, it is not
+     * silently absorbed.
+     */
     static long cost(ChatRequest request, long inputTokens, long outputTokens) {
-        try {
-            return Math.min(request.price().cost(inputTokens, outputTokens), request.reserveMicros());
-        } catch (ArithmeticException e) {
-            return request.reserveMicros();
+        return request.price().cost(inputTokens, outputTokens);
+    }
+
+    /** Reported usage, each count capped at what the request allows; a count beyond it is logged and counted. */
+    UsageBounds.Tokens bounded(MeteredCall call, Route route, JsonNode usage) {
+        return UsageBounds.charged(call, route.provider().name(), usage, metrics);
+    }
+
+    /**
+     * The maximum duration passed before any answer: the provider bills the call anyway, so the
+     * reservation is charged, and the client gets a 504.
+     */
+    private void cutWaiting(MeteredCall call) {
+        if (!call.keeper().finish()) {
+            return;
         }
+        LOG.warnf("request %s: no answer from the upstream within %d ms; cut and charged the reservation",
+                call.requestId(), call.keeper().maxMillis());
+        UsageBounds.Tokens worst = UsageBounds.worstCase(call.request());
+        Problem problem = new Problem("https://kiku.ai/problems/upstream-timeout", "Upstream too slow", 504,
+                "the call ran longer than this gateway's maximum of " + call.keeper().maxMillis() / 1000
+                        + " s and was cut; the provider bills it, so the reservation was charged");
+        settle(call, worst.in(), worst.out()).subscribe().with(settled -> replies.problem(call.ctx(), problem),
+                failure -> {
+                    settleFailed(call, failure);
+                    replies.problem(call.ctx(), problem);
+                });
     }
 
     /** Whether an answer may be queued behind its settle instead of waiting for the reply. */
@@ -167,7 +226,7 @@ public class MeteredProxy {
         return !call.ownShape() && ordered.now();
     }
 
-    /** Charges the real cost (at most the hold) and records the usage in the same step. */
+    /** Charges the cost of the (bounded) tokens and records the usage in the same step. */
     Uni<SettleResult> settle(MeteredCall call, long inputTokens, long outputTokens) {
         ChatRequest request = call.request();
         long cost = cost(request, inputTokens, outputTokens);
@@ -195,6 +254,9 @@ public class MeteredProxy {
     }
 
     private void giveUp(MeteredCall call, Throwable last) {
+        if (!call.keeper().finish()) {
+            return;
+        }
         boolean circuitsOpen = last != null && last.getClass().getSimpleName().contains("CircuitBreakerOpen");
         int status = circuitsOpen ? 503 : 502;
         LOG.warnf("request %s: no provider could serve model %s (last: %s)", call.requestId(), call.request().model(),

@@ -76,7 +76,8 @@ public class ProxyHandler {
         }
         String requestId = ctx.get(ApiRouter.REQUEST_ID);
         money.reserve(caller.accountId(), caller.keyId(), requestId, request.reserveMicros()).subscribe().with(
-                reserved -> reserved(ctx, new MeteredCall(ctx, caller, request, requestId, ownShape), reserved),
+                reserved -> reserved(ctx, new MeteredCall(ctx, caller, request, requestId, ownShape,
+                        proxy.keeper(ctx, caller.accountId(), requestId)), reserved),
                 failure -> replies.failure(ctx, failure));
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
@@ -21,7 +22,9 @@ import java.util.function.Consumer;
  * not ask for it. A client that leaves mid-stream does not stop the relay: the upstream is read to
  * its end and the real usage charged. Without a usage chunk, the charge is the input estimate plus
  * the output seen (never zero). The final {@code [DONE]} is held back until the charge is settled,
- * so a client that saw {@code [DONE]} can already read its new balance.
+ * so a client that saw {@code [DONE]} can already read its new balance. While bytes flow the hold is
+ * kept open ({@link HoldKeeper}); a stream still running at the maximum duration is cut, and charged
+ * its reported usage, or the whole reservation when none came (the provider bills it anyway).
  */
 final class StreamRelay {
 
@@ -42,8 +45,7 @@ final class StreamRelay {
     private boolean finished;
     private boolean sawDone;
     private int events;
-    private long promptTokens = -1;
-    private long completionTokens = -1;
+    private JsonNode usage;
     private long outputBytes;
 
     StreamRelay(MeteredProxy proxy, ObjectMapper mapper, MeteredCall call, Route route, ReadStream<Buffer> upstream,
@@ -58,8 +60,11 @@ final class StreamRelay {
     }
 
     void start() {
+        call.keeper().streaming();
+        call.keeper().cutBy(this::cut);
         upstream.handler(chunk -> {
             if (!finished) {
+                call.keeper().progress();
                 parser.feed(chunk);
             }
         });
@@ -93,8 +98,7 @@ final class StreamRelay {
             countOutput(choices);
             JsonNode usage = chunk.get("usage");
             if (usage != null && usage.isObject()) {
-                promptTokens = Math.max(0, usage.path("prompt_tokens").asLong(0));
-                completionTokens = Math.max(0, usage.path("completion_tokens").asLong(0));
+                this.usage = usage;
                 if (!call.request().clientWantsUsage()) {
                     if (choices == null || choices.isEmpty()) {
                         return;
@@ -175,6 +179,27 @@ final class StreamRelay {
         finish(true);
     }
 
+    /** The maximum duration passed: stop reading, close the upstream, charge, and tell the client. */
+    private void cut() {
+        if (finished) {
+            return;
+        }
+        LOG.warnf("request %s: stream from %s still running after %d ms; cut", call.requestId(),
+                route.provider().name(), call.keeper().maxMillis());
+        end(true, true);
+        abandon(upstream);
+    }
+
+    /** Stops reading an upstream stream and closes its connection. */
+    static void abandon(ReadStream<Buffer> upstream) {
+        if (upstream instanceof HttpClientResponse http) {
+            http.request().reset();
+        } else {
+            upstream.handler(null);
+            upstream.pause();
+        }
+    }
+
     private void upstreamEnded() {
         if (events == 0) {
             finished = true;
@@ -185,25 +210,37 @@ final class StreamRelay {
     }
 
     private void finish(boolean truncated) {
+        end(truncated, false);
+    }
+
+    private void end(boolean truncated, boolean cut) {
         finished = true;
-        boolean usageKnown = promptTokens >= 0;
-        long in = usageKnown ? promptTokens : call.request().inputEstimate();
-        long out = usageKnown ? completionTokens : TokenEstimator.ofBytes(outputBytes);
-        if (!usageKnown) {
-            LOG.infof("request %s: no usage reported by %s; charging the estimate (%d in, %d out)",
-                    call.requestId(), route.provider().name(), in, out);
-        }
-        if (proxy.answersBehindSettle(call)) {
-            proxy.settleAhead(call, in, out, () -> tail(null, truncated));
+        if (!call.keeper().finish()) {
             return;
         }
-        proxy.settle(call, in, out).subscribe().with(settled -> tail(settled, truncated), failure -> {
+        UsageBounds.Tokens tokens;
+        if (usage != null) {
+            tokens = proxy.bounded(call, route, usage);
+        } else if (cut) {
+            tokens = UsageBounds.worstCase(call.request());
+        } else {
+            tokens = UsageBounds.estimated(call.request(), TokenEstimator.ofBytes(outputBytes));
+            LOG.infof("request %s: no usage reported by %s; charging the estimate (%d in, %d out)",
+                    call.requestId(), route.provider().name(), tokens.in(), tokens.out());
+        }
+        long in = tokens.in();
+        long out = tokens.out();
+        if (proxy.answersBehindSettle(call)) {
+            proxy.settleAhead(call, in, out, () -> tail(null, truncated, cut));
+            return;
+        }
+        proxy.settle(call, in, out).subscribe().with(settled -> tail(settled, truncated, cut), failure -> {
             proxy.settleFailed(call, failure);
-            tail(null, truncated);
+            tail(null, truncated, cut);
         });
     }
 
-    private void tail(SettleResult settled, boolean truncated) {
+    private void tail(SettleResult settled, boolean truncated, boolean cut) {
         if (clientGone || response.closed()) {
             return;
         }
@@ -215,7 +252,10 @@ final class StreamRelay {
                     .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
             write(Buffer.buffer("data: " + charge + "\n\n"));
         }
-        if (truncated) {
+        if (cut) {
+            write(Buffer.buffer("data: {\"error\":{\"message\":\"the stream ran longer than this gateway's maximum of "
+                    + call.keeper().maxMillis() / 1000 + " s and was cut\",\"type\":\"timeout\"}}\n\n"));
+        } else if (truncated) {
             write(Buffer.buffer("data: {\"error\":{\"message\":\"the upstream stream ended before completion\","
                     + "\"type\":\"upstream_error\"}}\n\n"));
         } else {

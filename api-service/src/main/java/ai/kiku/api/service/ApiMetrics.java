@@ -31,6 +31,7 @@ public class ApiMetrics {
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
     private final Map<String, Timer> upstream = new ConcurrentHashMap<>();
     private final Map<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> usageAnomalies = new ConcurrentHashMap<>();
     private final Counter charged;
     private final Counter disconnects;
     private final Counter settleFailures;
@@ -105,6 +106,13 @@ public class ApiMetrics {
         upstreamErrors.computeIfAbsent(provider + '|' + reason, k -> Counter.builder("api.upstream.errors")
                 .description("Upstream failures by provider and reason").tag("provider", provider)
                 .tag("reason", reason).register(registry)).increment();
+    }
+
+    /** A provider reported token counts the request does not allow (capped at the bound before charging). */
+    public void usageAnomaly(String provider) {
+        usageAnomalies.computeIfAbsent(provider, k -> Counter.builder("kiku.upstream.usage.anomalies")
+                .description("Provider-reported token counts above what the request allows, or unusable; "
+                        + "charged at the bound").tag("provider", provider).register(registry)).increment();
     }
 
     /** Circuit breaker state of a provider: 0 closed, 1 open, 2 half-open. */

@@ -7,9 +7,13 @@ import java.util.List;
 
 /**
  * A validated chat completion request, priced: the body to forward (usage always requested on
- * streams), the providers to try in order, the input token estimate and the worst-case reservation.
+ * streams), the providers to try in order, and what the provider can bill at most: input tokens
+ * ({@code inputBound}, from the whole body), output tokens ({@code outputBound}: the per-choice cap
+ * {@code outputCap} times {@code n}, plus predicted output), and their price, the reservation.
+ * {@code sendOutputCap}: the client set no max_tokens, so the gateway sends {@code outputCap}.
+ * {@code inputEstimate} is charged when a provider reports no usage.
  */
 public record ChatRequest(ObjectNode body, String model, boolean stream, boolean clientWantsUsage,
-                          long inputEstimate, long maxOutputTokens, ModelPrice price, List<Route> routes,
-                          long reserveMicros) {
+                          long inputEstimate, long inputBound, long outputCap, long outputBound,
+                          boolean sendOutputCap, ModelPrice price, List<Route> routes, long reserveMicros) {
 }

@@ -2,6 +2,7 @@ package ai.kiku.api.service;
 
 import ai.kiku.api.client.ProviderRegistry;
 import ai.kiku.api.client.Route;
+import ai.kiku.api.config.ApiConfig;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -24,10 +25,12 @@ public class ChatRequestParser {
     static final int MAX_N = 16;
     private final ObjectMapper mapper;
     private final ProviderRegistry providers;
+    private final ApiConfig config;
 
-    public ChatRequestParser(ObjectMapper mapper, ProviderRegistry providers) {
+    public ChatRequestParser(ObjectMapper mapper, ProviderRegistry providers, ApiConfig config) {
         this.mapper = mapper;
         this.providers = providers;
+        this.config = config;
     }
 
     public ChatRequest parse(byte[] bytes, boolean ownShape, Catalogue catalogue) {
@@ -76,17 +79,33 @@ public class ChatRequestParser {
         long maxOut = price.maxOutputTokens();
         maxOut = Math.min(maxOut, limit(body, "max_tokens", price.maxOutputTokens()));
         maxOut = Math.min(maxOut, limit(body, "max_completion_tokens", price.maxOutputTokens()));
+        boolean sendCap = absent(body, "max_tokens") && absent(body, "max_completion_tokens");
         long n = limit(body, "n", MAX_N);
-        long input = TokenEstimator.input(messages, body.get("tools"));
+        long choices = n == Long.MAX_VALUE ? 1 : n;
+        // The bound is taken over the body as forwarded (provider removed, stream_options added).
+        TokenBound.Count count = TokenBound.count(body);
+        long imageTokens = config.imageTokens().getOrDefault(model, config.defaultImageTokens());
+        long inputBound;
+        long inputEstimate;
+        long outputBound;
         long reserve;
         try {
-            reserve = price.cost(input, Math.multiplyExact(maxOut, n == Long.MAX_VALUE ? 1 : n));
+            inputBound = count.bound(imageTokens, price.maxOutputTokens());
+            inputEstimate = Math.min(inputBound, count.estimate(imageTokens, price.maxOutputTokens()));
+            // rejected predicted tokens are billed as output, on top of max_tokens
+            outputBound = Math.multiplyExact(Math.addExact(maxOut, count.predictionBytes()), choices);
+            reserve = price.cost(inputBound, outputBound);
             Micros.requireInRange(reserve);
         } catch (ArithmeticException | IllegalArgumentException e) {
             throw ProblemException.badRequest("messages", "request too large to price");
         }
-        return new ChatRequest(body, model, stream, stream && wantsUsage, input,
-                maxOut * (n == Long.MAX_VALUE ? 1 : n), price, routes, reserve);
+        return new ChatRequest(body, model, stream, stream && wantsUsage, inputEstimate, inputBound, maxOut,
+                outputBound, sendCap, price, routes, reserve);
+    }
+
+    private static boolean absent(ObjectNode body, String field) {
+        JsonNode value = body.get(field);
+        return value == null || value.isNull();
     }
 
     private ObjectNode object(byte[] bytes) {

@@ -27,7 +27,7 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("kiku.billing.url", "http://127.0.0.1:" + stub.port());
         config.put("kiku.internal.token", "test-internal-token");
         config.put("kiku.test.stub-port", Integer.toString(stub.port()));
-        provider(config, "alpha", stub.baseUrl("alpha"), "stub-model,slow-model", 10);
+        provider(config, "alpha", stub.baseUrl("alpha"), "stub-model,slow-model,big-model", 10);
         provider(config, "beta", stub.baseUrl("beta"), "stub-model", 20);
         provider(config, "flaky", stub.baseUrl("flaky"), "circuit-model", 10);
         provider(config, "steady", stub.baseUrl("steady"), "circuit-model", 20);

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FakeBilling {
 
-    /** Per request 1,000 micros; stub models 1 USD / 2 USD per million tokens in / out. */
+    /** Per request 1,000 micros; stub models 1 USD / 2 USD per million tokens in / out; big-model gpt-4o's 2.5 / 10 USD. */
     public static final String CATALOGUE = """
             {"products":[{"productId":"llm-proxy","name":"LLM proxy","description":"Chat completions","pricePerRequestMicros":1000}],
              "models":[
@@ -36,6 +36,7 @@ public final class FakeBilling {
               {"model":"circuit-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
               {"model":"timeout-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
               {"model":"down-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
+              {"model":"big-model","productId":"llm-proxy","inputPerMillionMicros":2500000,"outputPerMillionMicros":10000000,"maxOutputTokens":16384},
               {"model":"unserved-model","productId":"llm-proxy","inputPerMillionMicros":1,"outputPerMillionMicros":1,"maxOutputTokens":10}],
              "creditPacks":[{"paddlePriceId":"pri_local_5","name":"$5 of credits","creditsMicros":5000000,"priceLabel":"USD 5.00"}]}
             """;

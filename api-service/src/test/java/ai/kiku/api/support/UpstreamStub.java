@@ -18,28 +18,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An OpenAI-compatible upstream on loopback speaking the real chat-completions wire protocol (JSON
  * and SSE), for tests and the benchmark. Paths are {@code /<provider>/v1/chat/completions}, so one
  * server plays several providers. Directives in the last user message choose the behaviour:
- * {@code #fail} 500, {@code #bad} 400, {@code #slow} 300 ms delay, {@code #nousage} no usage,
- * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart. Path
- * {@code /flaky/...} always fails. Usage reported: {@value #PROMPT} prompt and {@value #COMPLETION}
- * completion tokens. {@code GET /<provider>/hits} counts calls. It also plays billing's internal
- * usage API ({@code /internal/v1/accounts/<id>/usage}).
+ * {@code #fail} 500, {@code #bad} 400, {@code #slow} 300 ms delay, {@code #pause} 1.7 s delay, {@code #nousage} no usage,
+ * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart, {@code #drip}
+ * {@value #DRIP_CHUNKS} chunks 250 ms apart, {@code #endless} a chunk every 200 ms until the
+ * connection closes, {@code #usage=<in>,<out>} reports those raw JSON values as prompt and completion
+ * tokens. Path {@code /flaky/...} always fails. Usage reported otherwise: {@value #PROMPT} prompt and
+ * {@value #COMPLETION} completion tokens. {@code GET /<provider>/hits} counts calls, {@code GET
+ * /<provider>/last} answers the last request body it got. It also plays billing's internal usage API
+ * ({@code /internal/v1/accounts/<id>/usage}).
  * <p>
  * Standalone (benchmark, zero latency): {@code java -cp ... ai.kiku.api.support.UpstreamStub <port>}.
  */
 public final class UpstreamStub implements AutoCloseable {
 
-    public static final int PROMPT = 1000;
+    public static final int PROMPT = 20;
     public static final int COMPLETION = 2000;
     public static final int LONG_CHUNKS = 20;
+    public static final int DRIP_CHUNKS = 24;
+    private static final String USAGE_SLOT = "\"__usage__\"";
 
     private final Vertx vertx;
     private final HttpServer server;
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private final Map<String, Buffer> lastBodies = new ConcurrentHashMap<>();
     private final Buffer fastAnswer;
 
     private UpstreamStub(Vertx vertx, int port) throws Exception {
         this.vertx = vertx;
-        this.fastAnswer = completion("stub-model", "pong", true).toBuffer();
+        this.fastAnswer = withUsage(completion("stub-model", "pong", true), usageJson());
         this.server = vertx.createHttpServer().requestHandler(this::handle).listen(port, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -78,6 +84,10 @@ public final class UpstreamStub implements AutoCloseable {
             req.response().end(Integer.toString(hits.getOrDefault(parts[1], new AtomicInteger()).get()));
             return;
         }
+        if (parts.length == 3 && "last".equals(parts[2])) {
+            req.response().putHeader("Content-Type", "application/json").end(lastBodies.getOrDefault(parts[1], Buffer.buffer("{}")));
+            return;
+        }
         if (!path.endsWith("/chat/completions")) {
             req.response().setStatusCode(404).end();
             return;
@@ -92,6 +102,7 @@ public final class UpstreamStub implements AutoCloseable {
             response.putHeader("Content-Type", "application/json").end(fastAnswer);
             return;
         }
+        lastBodies.put(provider, body);
         JsonObject request = body.toJsonObject();
         JsonArray messages = request.getJsonArray("messages", new JsonArray());
         String text = messages.isEmpty() ? "" : String.valueOf(messages.getJsonObject(messages.size() - 1).getValue("content"));
@@ -106,14 +117,20 @@ public final class UpstreamStub implements AutoCloseable {
                     .end(new JsonObject().put("error", new JsonObject().put("message", "stub says the request is bad")).toBuffer());
             return;
         }
-        long delay = text.contains("#slow") ? 300 : 0;
+        long delay = text.contains("#slow") ? 300 : text.contains("#pause") ? 1700 : 0;
         boolean usage = !text.contains("#nousage");
+        String usageJson = usageDirective(text);
         Runnable answer = () -> {
             if (request.getBoolean("stream", false)) {
                 boolean includeUsage = request.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
-                stream(response, model, usage && includeUsage, text.contains("#truncate"), text.contains("#long"));
+                int chunks = text.contains("#endless") ? Integer.MAX_VALUE : text.contains("#drip") ? DRIP_CHUNKS
+                        : text.contains("#long") ? LONG_CHUNKS : 5;
+                long pause = text.contains("#endless") ? 200 : text.contains("#drip") ? 250 : text.contains("#long") ? 100
+                        : text.contains("#truncate") ? 30 : 0;
+                stream(response, model, usage && includeUsage ? usageJson : null, text.contains("#truncate"), chunks, pause);
             } else {
-                response.putHeader("Content-Type", "application/json").end(completion(model, "stub answer", usage).toBuffer());
+                response.putHeader("Content-Type", "application/json")
+                        .end(withUsage(completion(model, "stub answer", usage), usageJson));
             }
         };
         if (delay > 0) {
@@ -123,14 +140,16 @@ public final class UpstreamStub implements AutoCloseable {
         }
     }
 
-    private void stream(HttpServerResponse response, String model, boolean usage, boolean truncate, boolean slow) {
+    /** {@code usage}: the raw usage JSON to report, or null for none. */
+    private void stream(HttpServerResponse response, String model, String usage, boolean truncate, int chunks, long pause) {
         response.setChunked(true).putHeader("Content-Type", "text/event-stream");
-        int chunks = slow ? LONG_CHUNKS : 5;
         // Timers between chunks so each is flushed on its own (and a cut really cuts after them).
-        long pause = slow ? 100 : truncate ? 30 : 0;
         AtomicInteger sent = new AtomicInteger();
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
+            if (response.closed()) {
+                return;
+            }
             int i = sent.getAndIncrement();
             if (truncate && i == 3) {
                 response.reset();
@@ -146,9 +165,11 @@ public final class UpstreamStub implements AutoCloseable {
                 return;
             }
             response.write(event(chunk(model, null, "stop")));
-            if (usage) {
-                response.write(event(new JsonObject().put("id", "chatcmpl-stub").put("object", "chat.completion.chunk")
-                        .put("model", model).put("choices", new JsonArray()).put("usage", usageJson())));
+            if (usage != null) {
+                response.write(Buffer.buffer("data: ").appendBuffer(withUsage(new JsonObject().put("id", "chatcmpl-stub")
+                        .put("object", "chat.completion.chunk").put("model", model).put("choices", new JsonArray())
+                        .put("usage", "__usage__"), usage))
+                        .appendString("\n\n"));
             }
             response.end("data: [DONE]\n\n");
         };
@@ -179,14 +200,37 @@ public final class UpstreamStub implements AutoCloseable {
                         .put("message", new JsonObject().put("role", "assistant").put("content", content))
                         .put("finish_reason", "stop")));
         if (usage) {
-            json.put("usage", usageJson());
+            json.put("usage", "__usage__");
         }
         return json;
     }
 
-    private static JsonObject usageJson() {
+    /** The JSON with its usage slot (if any) replaced by raw {@code usage} text, which may be any JSON. */
+    private static Buffer withUsage(JsonObject json, String usage) {
+        if (!json.containsKey("usage")) {
+            return json.toBuffer();
+        }
+        json.put("usage", "__usage__");
+        return Buffer.buffer(json.encode().replace(USAGE_SLOT, usage));
+    }
+
+    private static String usageJson() {
         return new JsonObject().put("prompt_tokens", PROMPT).put("completion_tokens", COMPLETION)
-                .put("total_tokens", PROMPT + COMPLETION);
+                .put("total_tokens", PROMPT + COMPLETION).encode();
+    }
+
+    /** {@code #usage=<in>,<out>}: raw JSON values to report as prompt and completion tokens. */
+    private static String usageDirective(String text) {
+        int at = text.indexOf("#usage=");
+        if (at < 0) {
+            return usageJson();
+        }
+        int end = at + 7;
+        while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+            end++;
+        }
+        String[] values = text.substring(at + 7, end).split(",", 2);
+        return "{\"prompt_tokens\":" + values[0] + ",\"completion_tokens\":" + (values.length > 1 ? values[1] : "0") + "}";
     }
 
     private static JsonObject chunk(String model, String content, String finish) {
