@@ -1,5 +1,8 @@
 package ai.kiku.common.schema;
 
+import ai.kiku.common.schema.JavaTokens.Kind;
+import ai.kiku.common.schema.JavaTokens.Tok;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +14,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import ai.kiku.common.schema.JavaTokens.Kind;
+import ai.kiku.common.schema.JavaTokens.Tok;
 
 /**
  * Pulls the SQL statements out of Java sources, as the code would build them: string literals and
@@ -61,7 +67,7 @@ final class JavaSqlStrings {
     }
 
     private void add(String name, String source) {
-        List<Tok> toks = tokenize(source);
+        List<Tok> toks = JavaTokens.tokenize(source);
         String cls = name.replaceAll(".*[/\\\\]", "").replace(".java", "");
         files.put(Path.of(name), toks);
         // static final String NAME = ... ;  (also visible as Class.NAME)
@@ -241,93 +247,5 @@ final class JavaSqlStrings {
             }
         }
         return toks.subList(from, toks.size());
-    }
-
-    private enum Kind { STRING, IDENT, PUNCT }
-
-    private record Tok(Kind kind, String text, int line) {
-        boolean is(String s) {
-            return kind != Kind.STRING && text.equals(s);
-        }
-    }
-
-    private static List<Tok> tokenize(String s) {
-        List<Tok> out = new ArrayList<>();
-        int line = 1;
-        int i = 0;
-        int n = s.length();
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c == '\n') {
-                line++;
-                i++;
-            } else if (Character.isWhitespace(c)) {
-                i++;
-            } else if (s.startsWith("//", i)) {
-                while (i < n && s.charAt(i) != '\n') {
-                    i++;
-                }
-            } else if (s.startsWith("/*", i)) {
-                int end = s.indexOf("*/", i + 2);
-                end = end < 0 ? n : end + 2;
-                line += count(s, i, end);
-                i = end;
-            } else if (s.startsWith("\"\"\"", i)) {
-                int start = s.indexOf('\n', i) + 1;
-                int end = s.indexOf("\"\"\"", start);
-                end = end < 0 ? n : end;
-                out.add(new Tok(Kind.STRING, textBlock(s.substring(start, end)), line));
-                line += count(s, i, end);
-                i = end + 3;
-            } else if (c == '"' || c == '\'') {
-                StringBuilder sb = new StringBuilder();
-                int j = i + 1;
-                while (j < n && s.charAt(j) != c) {
-                    if (s.charAt(j) == '\\' && j + 1 < n) {
-                        char e = s.charAt(++j);
-                        sb.append(e == 'n' ? '\n' : e == 't' ? '\t' : e);
-                    } else {
-                        sb.append(s.charAt(j));
-                    }
-                    j++;
-                }
-                if (c == '"') {
-                    out.add(new Tok(Kind.STRING, sb.toString(), line));
-                } else {
-                    out.add(new Tok(Kind.PUNCT, "'c'", line));
-                }
-                i = j + 1;
-            } else if (Character.isJavaIdentifierStart(c)) {
-                int j = i;
-                while (j < n && Character.isJavaIdentifierPart(s.charAt(j))) {
-                    j++;
-                }
-                out.add(new Tok(Kind.IDENT, s.substring(i, j), line));
-                i = j;
-            } else if (Character.isDigit(c)) {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
-                    j++;
-                }
-                out.add(new Tok(Kind.PUNCT, s.substring(i, j), line));
-                i = j;
-            } else {
-                out.add(new Tok(Kind.PUNCT, String.valueOf(c), line));
-                i++;
-            }
-        }
-        return out;
-    }
-
-    private static String textBlock(String raw) {
-        return raw.stripIndent().replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\");
-    }
-
-    private static int count(String s, int from, int to) {
-        int n = 0;
-        for (int i = from; i < to && i < s.length(); i++) {
-            n += s.charAt(i) == '\n' ? 1 : 0;
-        }
-        return n;
     }
 }
