@@ -72,10 +72,10 @@ final class JavaSqlStrings {
         files.put(Path.of(name), toks);
         // static final String NAME = ... ;  (also visible as Class.NAME)
         for (int i = 0; i + 2 < toks.size(); i++) {
-            if (toks.get(i).is("String") && toks.get(i + 1).kind == Kind.IDENT && toks.get(i + 2).is("=")
+            if (toks.get(i).is("String") && toks.get(i + 1).kind() == Kind.IDENT && toks.get(i + 2).is("=")
                     && i > 0 && toks.get(i - 1).is("final")) {
                 List<Tok> expr = until(toks, i + 3, ";");
-                constants.put(cls + "." + toks.get(i + 1).text, expr);
+                constants.put(cls + "." + toks.get(i + 1).text(), expr);
             }
         }
     }
@@ -88,10 +88,10 @@ final class JavaSqlStrings {
             Map<String, List<Tok>> locals = new HashMap<>();
             for (int i = 0; i < toks.size(); i++) {
                 Tok t = toks.get(i);
-                if (t.is("String") && i + 2 < toks.size() && toks.get(i + 1).kind == Kind.IDENT && toks.get(i + 2).is("=")) {
-                    locals.put(toks.get(i + 1).text, until(toks, i + 3, ";"));
+                if (t.is("String") && i + 2 < toks.size() && toks.get(i + 1).kind() == Kind.IDENT && toks.get(i + 2).is("=")) {
+                    locals.put(toks.get(i + 1).text(), until(toks, i + 3, ";"));
                 }
-                if (t.kind != Kind.STRING) {
+                if (t.kind() != Kind.STRING) {
                     continue;
                 }
                 // the start of a chain: a literal not preceded by '+' (nor by '.formatted(' args, handled inside)
@@ -101,7 +101,7 @@ final class JavaSqlStrings {
                 int end = chainEnd(toks, i);
                 String text = eval(toks.subList(i, end), cls, locals, 0);
                 if (STATEMENT.matcher(text).matches()) {
-                    out.add(new Sql(f.getKey().getFileName() + ":" + t.line, text));
+                    out.add(new Sql(f.getKey().getFileName() + ":" + t.line(), text));
                 }
             }
         }
@@ -176,13 +176,13 @@ final class JavaSqlStrings {
         Tok first = op.get(0);
         String base;
         int k = 1;
-        if (first.kind == Kind.STRING) {
-            base = first.text;
-        } else if (first.kind == Kind.IDENT) {
-            String name = first.text;
+        if (first.kind() == Kind.STRING) {
+            base = first.text();
+        } else if (first.kind() == Kind.IDENT) {
+            String name = first.text();
             List<Tok> def = null;
-            if (k + 1 < op.size() && op.get(k).is(".") && constants.containsKey(name + "." + op.get(k + 1).text)) {
-                def = constants.get(name + "." + op.get(k + 1).text);
+            if (k + 1 < op.size() && op.get(k).is(".") && constants.containsKey(name + "." + op.get(k + 1).text())) {
+                def = constants.get(name + "." + op.get(k + 1).text());
                 k += 2;
             } else if (locals.containsKey(name)) {
                 def = locals.get(name);
@@ -198,7 +198,7 @@ final class JavaSqlStrings {
         // suffixes: .formatted(args) fills %s; .replace("a", "b"); anything else is unknown
         while (k < op.size()) {
             if (op.get(k).is(".") && k + 2 < op.size() && op.get(k + 2).is("(")) {
-                String method = op.get(k + 1).text;
+                String method = op.get(k + 1).text();
                 int close = close(op, k + 2);
                 List<String> args = args(op.subList(k + 3, close), cls, locals, depth);
                 if (method.equals("formatted")) {
