@@ -141,8 +141,12 @@ class CitusReadinessTest {
         assertThat(sources).as("source roots under %s", root).contains(root.resolve("billing-service/src/main/java"));
         List<JavaSqlStrings.Sql> statements = new ArrayList<>(JavaSqlStrings.scan(sources));
         assertThat(statements).as("statements found in the code").hasSizeGreaterThan(20);
-        statements.addAll(SqlScripts.scan(root.resolve("common/src/main/resources/db/migration")));
+        Path migrations = root.resolve("common/src/main/resources/db/migration");
+        statements.addAll(SqlScripts.scan(migrations));
         List<String> problems = new ArrayList<>();
+        for (JavaSqlStrings.Sql ddl : SqlScripts.topLevel(migrations)) {
+            CitusStatementRules.ddlViolations(ddl.text(), citusTables).forEach(p -> problems.add(ddl.where() + ": " + p));
+        }
         for (JavaSqlStrings.Sql sql : statements) {
             CitusStatementRules.violations(sql.text(), citusTables)
                     .forEach(p -> problems.add(sql.where() + ": " + p + "\n    in: " + sql.text().strip()));

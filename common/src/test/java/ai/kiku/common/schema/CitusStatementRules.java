@@ -89,6 +89,30 @@ final class CitusStatementRules {
         return problems;
     }
 
+    /**
+     * DDL Citus refuses on its tables: ADD COLUMN with an inline constraint (Citus needs every
+     * constraint named: "cannot execute ADD COLUMN command with PRIMARY KEY, UNIQUE, FOREIGN and
+     * CHECK constraints"). Add the column, then the named constraint, in two statements.
+     */
+    static List<String> ddlViolations(String sql, Set<String> citusTables) {
+        String text = withoutStrings(sql);
+        List<String> problems = new ArrayList<>();
+        Matcher alter = Pattern.compile("(?is)^\\s*ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?([a-z_][a-z0-9_]*)\\s+(.*)$")
+                .matcher(text);
+        if (!alter.find() || !citusTables.contains(alter.group(1).toLowerCase(Locale.ROOT))) {
+            return problems;
+        }
+        for (String action : splitTopLevel(alter.group(2))) {
+            if (Pattern.compile("(?is)^\\s*ADD\\s+(COLUMN\\b|(?!CONSTRAINT\\b|PRIMARY\\b|UNIQUE\\b|FOREIGN\\b|CHECK\\b|EXCLUDE\\b))")
+                    .matcher(action).find()
+                    && Pattern.compile("(?i)\\b(CHECK|UNIQUE|PRIMARY\\s+KEY|REFERENCES)\\b").matcher(action).find()) {
+                problems.add("ADD COLUMN with an inline constraint on " + alter.group(1)
+                        + ": add the column, then ADD CONSTRAINT <name>, in separate statements");
+            }
+        }
+        return problems;
+    }
+
     private static void check(List<String> problems, String where, String expr) {
         if (nonImmutable(expr) && hasColumnReference(expr)) {
             problems.add("non-IMMUTABLE expression over a column reference in " + where + ": " + expr.strip());

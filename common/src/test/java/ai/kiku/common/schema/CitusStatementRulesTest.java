@@ -56,6 +56,19 @@ class CitusStatementRulesTest {
                 CITUS)).as("a coordinator-local table may read the clock").isEmpty();
     }
 
+    /** Found on Citus 13.2: "cannot execute ADD COLUMN command with PRIMARY KEY, UNIQUE, FOREIGN and CHECK constraints". */
+    @Test
+    void shouldRefuseAddColumnWithAnInlineConstraintOnACitusTable() {
+        assertThat(CitusStatementRules.ddlViolations("ALTER TABLE usage_records ADD COLUMN overage_micros bigint "
+                + "NOT NULL DEFAULT 0 CHECK (overage_micros >= 0)", Set.of("usage_records"))).hasSize(1);
+        assertThat(CitusStatementRules.ddlViolations("ALTER TABLE usage_records ADD COLUMN overage_micros bigint "
+                + "NOT NULL DEFAULT 0", Set.of("usage_records"))).isEmpty();
+        assertThat(CitusStatementRules.ddlViolations("ALTER TABLE usage_records ADD CONSTRAINT usage_records_x_check "
+                + "CHECK (overage_micros >= 0)", Set.of("usage_records"))).isEmpty();
+        assertThat(CitusStatementRules.ddlViolations("ALTER TABLE paddle_events ADD COLUMN a bigint UNIQUE, "
+                + "ADD COLUMN b jsonb", Set.of("usage_records"))).as("a coordinator-local table").isEmpty();
+    }
+
     @Test
     void shouldBuildStatementsFromConstantsLocalsAndFormattedTemplates() {
         String rows = """

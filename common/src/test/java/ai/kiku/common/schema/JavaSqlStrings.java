@@ -1,5 +1,8 @@
 package ai.kiku.common.schema;
 
+import ai.kiku.common.schema.JavaTokens.Kind;
+import ai.kiku.common.schema.JavaTokens.Tok;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +14,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import ai.kiku.common.schema.JavaTokens.Kind;
+import ai.kiku.common.schema.JavaTokens.Tok;
 
 /**
  * Pulls the SQL statements out of Java sources, as the code would build them: string literals and
@@ -61,15 +67,15 @@ final class JavaSqlStrings {
     }
 
     private void add(String name, String source) {
-        List<Tok> toks = tokenize(source);
+        List<Tok> toks = JavaTokens.tokenize(source);
         String cls = name.replaceAll(".*[/\\\\]", "").replace(".java", "");
         files.put(Path.of(name), toks);
         // static final String NAME = ... ;  (also visible as Class.NAME)
         for (int i = 0; i + 2 < toks.size(); i++) {
-            if (toks.get(i).is("String") && toks.get(i + 1).kind == Kind.IDENT && toks.get(i + 2).is("=")
+            if (toks.get(i).is("String") && toks.get(i + 1).kind() == Kind.IDENT && toks.get(i + 2).is("=")
                     && i > 0 && toks.get(i - 1).is("final")) {
                 List<Tok> expr = until(toks, i + 3, ";");
-                constants.put(cls + "." + toks.get(i + 1).text, expr);
+                constants.put(cls + "." + toks.get(i + 1).text(), expr);
             }
         }
     }
@@ -82,10 +88,10 @@ final class JavaSqlStrings {
             Map<String, List<Tok>> locals = new HashMap<>();
             for (int i = 0; i < toks.size(); i++) {
                 Tok t = toks.get(i);
-                if (t.is("String") && i + 2 < toks.size() && toks.get(i + 1).kind == Kind.IDENT && toks.get(i + 2).is("=")) {
-                    locals.put(toks.get(i + 1).text, until(toks, i + 3, ";"));
+                if (t.is("String") && i + 2 < toks.size() && toks.get(i + 1).kind() == Kind.IDENT && toks.get(i + 2).is("=")) {
+                    locals.put(toks.get(i + 1).text(), until(toks, i + 3, ";"));
                 }
-                if (t.kind != Kind.STRING) {
+                if (t.kind() != Kind.STRING) {
                     continue;
                 }
                 // the start of a chain: a literal not preceded by '+' (nor by '.formatted(' args, handled inside)
@@ -95,7 +101,7 @@ final class JavaSqlStrings {
                 int end = chainEnd(toks, i);
                 String text = eval(toks.subList(i, end), cls, locals, 0);
                 if (STATEMENT.matcher(text).matches()) {
-                    out.add(new Sql(f.getKey().getFileName() + ":" + t.line, text));
+                    out.add(new Sql(f.getKey().getFileName() + ":" + t.line(), text));
                 }
             }
         }
@@ -170,13 +176,13 @@ final class JavaSqlStrings {
         Tok first = op.get(0);
         String base;
         int k = 1;
-        if (first.kind == Kind.STRING) {
-            base = first.text;
-        } else if (first.kind == Kind.IDENT) {
-            String name = first.text;
+        if (first.kind() == Kind.STRING) {
+            base = first.text();
+        } else if (first.kind() == Kind.IDENT) {
+            String name = first.text();
             List<Tok> def = null;
-            if (k + 1 < op.size() && op.get(k).is(".") && constants.containsKey(name + "." + op.get(k + 1).text)) {
-                def = constants.get(name + "." + op.get(k + 1).text);
+            if (k + 1 < op.size() && op.get(k).is(".") && constants.containsKey(name + "." + op.get(k + 1).text())) {
+                def = constants.get(name + "." + op.get(k + 1).text());
                 k += 2;
             } else if (locals.containsKey(name)) {
                 def = locals.get(name);
@@ -192,7 +198,7 @@ final class JavaSqlStrings {
         // suffixes: .formatted(args) fills %s; .replace("a", "b"); anything else is unknown
         while (k < op.size()) {
             if (op.get(k).is(".") && k + 2 < op.size() && op.get(k + 2).is("(")) {
-                String method = op.get(k + 1).text;
+                String method = op.get(k + 1).text();
                 int close = close(op, k + 2);
                 List<String> args = args(op.subList(k + 3, close), cls, locals, depth);
                 if (method.equals("formatted")) {
@@ -241,93 +247,5 @@ final class JavaSqlStrings {
             }
         }
         return toks.subList(from, toks.size());
-    }
-
-    private enum Kind { STRING, IDENT, PUNCT }
-
-    private record Tok(Kind kind, String text, int line) {
-        boolean is(String s) {
-            return kind != Kind.STRING && text.equals(s);
-        }
-    }
-
-    private static List<Tok> tokenize(String s) {
-        List<Tok> out = new ArrayList<>();
-        int line = 1;
-        int i = 0;
-        int n = s.length();
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c == '\n') {
-                line++;
-                i++;
-            } else if (Character.isWhitespace(c)) {
-                i++;
-            } else if (s.startsWith("//", i)) {
-                while (i < n && s.charAt(i) != '\n') {
-                    i++;
-                }
-            } else if (s.startsWith("/*", i)) {
-                int end = s.indexOf("*/", i + 2);
-                end = end < 0 ? n : end + 2;
-                line += count(s, i, end);
-                i = end;
-            } else if (s.startsWith("\"\"\"", i)) {
-                int start = s.indexOf('\n', i) + 1;
-                int end = s.indexOf("\"\"\"", start);
-                end = end < 0 ? n : end;
-                out.add(new Tok(Kind.STRING, textBlock(s.substring(start, end)), line));
-                line += count(s, i, end);
-                i = end + 3;
-            } else if (c == '"' || c == '\'') {
-                StringBuilder sb = new StringBuilder();
-                int j = i + 1;
-                while (j < n && s.charAt(j) != c) {
-                    if (s.charAt(j) == '\\' && j + 1 < n) {
-                        char e = s.charAt(++j);
-                        sb.append(e == 'n' ? '\n' : e == 't' ? '\t' : e);
-                    } else {
-                        sb.append(s.charAt(j));
-                    }
-                    j++;
-                }
-                if (c == '"') {
-                    out.add(new Tok(Kind.STRING, sb.toString(), line));
-                } else {
-                    out.add(new Tok(Kind.PUNCT, "'c'", line));
-                }
-                i = j + 1;
-            } else if (Character.isJavaIdentifierStart(c)) {
-                int j = i;
-                while (j < n && Character.isJavaIdentifierPart(s.charAt(j))) {
-                    j++;
-                }
-                out.add(new Tok(Kind.IDENT, s.substring(i, j), line));
-                i = j;
-            } else if (Character.isDigit(c)) {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
-                    j++;
-                }
-                out.add(new Tok(Kind.PUNCT, s.substring(i, j), line));
-                i = j;
-            } else {
-                out.add(new Tok(Kind.PUNCT, String.valueOf(c), line));
-                i++;
-            }
-        }
-        return out;
-    }
-
-    private static String textBlock(String raw) {
-        return raw.stripIndent().replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\");
-    }
-
-    private static int count(String s, int from, int to) {
-        int n = 0;
-        for (int i = from; i < to && i < s.length(); i++) {
-            n += s.charAt(i) == '\n' ? 1 : 0;
-        }
-        return n;
     }
 }

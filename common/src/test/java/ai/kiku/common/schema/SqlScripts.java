@@ -36,6 +36,23 @@ final class SqlScripts {
         return out;
     }
 
+    /** The top-level statements of every migration, DDL included (function bodies not opened). */
+    static List<JavaSqlStrings.Sql> topLevel(Path migrations) {
+        List<JavaSqlStrings.Sql> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(migrations)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".sql")).sorted().toList()) {
+                for (String st : split(Files.readString(f))) {
+                    if (!st.isBlank()) {
+                        out.add(new JavaSqlStrings.Sql(f.getFileName().toString(), st.strip()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** Every statement of a script, function bodies opened up (recursively). */
     static List<JavaSqlStrings.Sql> statements(String where, String script) {
         List<JavaSqlStrings.Sql> out = new ArrayList<>();
