@@ -4,9 +4,12 @@ import ai.kiku.billing.model.Account;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -70,13 +73,18 @@ public class AccountRepository {
                         })));
     }
 
-    /** Changes the given settings (null keeps the current value); empty when the account does not exist. */
-    public Uni<Optional<Account>> update(long accountId, String status, Long thresholdMicros, Integer rateLimit) {
-        return pool.preparedQuery("UPDATE accounts SET status = coalesce($2, status), "
+    /**
+     * Changes the given settings (null keeps the current value) inside the caller's transaction;
+     * empty when the account does not exist. The time is a parameter (Citus).
+     */
+    public Uni<Optional<Account>> update(SqlClient tx, long accountId, String status, Long thresholdMicros,
+                                         Integer rateLimit, Instant now) {
+        return tx.preparedQuery("UPDATE accounts SET status = coalesce($2, status), "
                         + "low_balance_threshold_micros = coalesce($3, low_balance_threshold_micros), "
                         + "default_rate_limit_per_minute = coalesce($4, default_rate_limit_per_minute), "
-                        + "updated_at = now() WHERE account_id = $1 RETURNING " + COLUMNS.replace("a.", ""))
-                .execute(Tuple.of(accountId, status, thresholdMicros, rateLimit))
+                        + "updated_at = $5 WHERE account_id = $1 RETURNING " + COLUMNS.replace("a.", ""))
+                .execute(Tuple.tuple(java.util.Arrays.asList(accountId, status, thresholdMicros, rateLimit,
+                        now.atOffset(ZoneOffset.UTC))))
                 .map(rows -> Rows.first(rows, AccountRepository::map));
     }
 

@@ -4,9 +4,12 @@ import ai.kiku.billing.model.ApiKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,11 +43,20 @@ public class ApiKeyRepository {
                 .execute(Tuple.of(accountId)).map(rows -> Rows.list(rows, r -> map(accountId, r)));
     }
 
-    /** Marks a key revoked (idempotent: the first revocation time is kept); empty when there is no such key. */
-    public Uni<Optional<StoredKey>> revoke(long accountId, long keyId) {
-        return pool.preparedQuery("UPDATE api_keys SET status = 'revoked', revoked_at = coalesce(revoked_at, now()) "
-                        + "WHERE account_id = $1 AND key_id = $2 RETURNING " + COLUMNS)
+    public Uni<Optional<StoredKey>> find(long accountId, long keyId) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE account_id = $1 AND key_id = $2")
                 .execute(Tuple.of(accountId, keyId)).map(rows -> Rows.first(rows, r -> map(accountId, r)));
+    }
+
+    /**
+     * Marks a key revoked inside the caller's transaction (idempotent: the first revocation time is
+     * kept); empty when there is no such key. The time is a parameter: Citus refuses now() there.
+     */
+    public Uni<Optional<StoredKey>> revoke(SqlClient tx, long accountId, long keyId, Instant now) {
+        return tx.preparedQuery("UPDATE api_keys SET status = 'revoked', revoked_at = coalesce(revoked_at, $3) "
+                        + "WHERE account_id = $1 AND key_id = $2 RETURNING " + COLUMNS)
+                .execute(Tuple.of(accountId, keyId, now.atOffset(ZoneOffset.UTC)))
+                .map(rows -> Rows.first(rows, r -> map(accountId, r)));
     }
 
     private static StoredKey map(long accountId, Row r) {

@@ -22,6 +22,7 @@ import java.util.List;
 public class RedisState {
 
     private static final LuaScript PUBLISH_ACCOUNT = LuaScript.load("publish_account");
+    private static final LuaScript PUBLISH_KEY = LuaScript.load("publish_key");
 
     private final Redis redis;
 
@@ -38,18 +39,17 @@ public class RedisState {
     /**
      * Publishes a key: the key hash first (reserve checks its status), then the index that resolves
      * the plaintext; a revoked key loses its index and is marked revoked, which stops metered calls at once.
+     * A key Redis already knows as revoked stays revoked whatever the caller read (revocation is final).
      */
     public Uni<Void> publishKey(StoredKey stored) {
         ApiKey key = stored.key();
         String hash = KeySchema.apiKey(stored.accountId(), key.keyId());
-        Uni<Response> state = redis.send(Request.cmd(Command.HSET).arg(hash).arg("status").arg(key.status())
-                .arg("rpm").arg(key.rateLimitPerMinute()).arg("account").arg(stored.accountId()));
+        Uni<String> state = PUBLISH_KEY.run(redis, List.of(hash), List.of(key.status(),
+                Integer.toString(key.rateLimitPerMinute()), Long.toString(stored.accountId()))).map(Response::toString);
         String index = KeySchema.keyIndex(stored.keyHash());
-        if (ApiKey.ACTIVE.equals(key.status())) {
-            return state.flatMap(r -> redis.send(Request.cmd(Command.SET).arg(index)
-                    .arg(stored.accountId() + ":" + key.keyId()))).replaceWithVoid();
-        }
-        return state.flatMap(r -> redis.send(Request.cmd(Command.DEL).arg(index))).replaceWithVoid();
+        return state.flatMap(status -> ApiKey.ACTIVE.equals(status)
+                ? redis.send(Request.cmd(Command.SET).arg(index).arg(stored.accountId() + ":" + key.keyId()))
+                : redis.send(Request.cmd(Command.DEL).arg(index))).replaceWithVoid();
     }
 
     /** Number of open holds of an account (requests reserved but not yet settled). */
