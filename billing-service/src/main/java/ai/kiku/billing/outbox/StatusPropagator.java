@@ -81,6 +81,22 @@ public class StatusPropagator {
                 .onFailure().recoverWithUni(failure -> recordFailure(accountId, taken.get(), failure));
     }
 
+    /**
+     * Makes Redis show the account's and the given keys' current PostgreSQL state (reconciliation
+     * found it different): queued in the outbox, so it is retried like any status change.
+     */
+    public Uni<Boolean> republish(long accountId, boolean account, List<Long> keyIds) {
+        Instant now = Instant.now();
+        return pool.withTransaction(tx -> {
+                    Uni<Void> chain = account ? outbox.account(tx, accountId, null, now) : Uni.createFrom().voidItem();
+                    for (long keyId : keyIds) {
+                        chain = chain.flatMap(x -> outbox.key(tx, accountId, keyId, null, now));
+                    }
+                    return chain;
+                })
+                .flatMap(x -> drain(accountId));
+    }
+
     private Uni<Boolean> recordFailure(long accountId, List<OutboxRow> rows, Throwable failure) {
         failures.increment();
         if (rows.isEmpty()) {

@@ -88,6 +88,20 @@ public class AccountRepository {
                 .map(rows -> Rows.first(rows, AccountRepository::map));
     }
 
+    /** Accounts in ascending id order after {@code afterId}, for walking all accounts page by page. */
+    public Uni<List<Account>> pageAfter(long afterId, int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id > $1 "
+                        + "ORDER BY a.account_id LIMIT $2")
+                .execute(Tuple.of(afterId, limit)).map(rows -> Rows.list(rows, AccountRepository::map));
+    }
+
+    /** Micro-dollars the account was charged beyond its reservations (settles that overran their hold). */
+    public Uni<Long> overageMicros(long accountId) {
+        return pool.preparedQuery("SELECT coalesce(sum(overage_micros), 0)::bigint FROM usage_records "
+                        + "WHERE account_id = $1")
+                .execute(Tuple.of(accountId)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
     /** Account ids in ascending order after {@code afterId}, for walking all accounts page by page. */
     public Uni<List<Long>> idsAfter(long afterId, int limit) {
         return pool.preparedQuery("SELECT account_id FROM accounts WHERE account_id > $1 ORDER BY account_id LIMIT $2")
