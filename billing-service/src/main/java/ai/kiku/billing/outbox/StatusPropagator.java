@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -73,7 +74,7 @@ public class StatusPropagator {
                             if (rows.isEmpty()) {
                                 return Uni.createFrom().item(true);
                             }
-                            return publish(accountId, rows)
+                            return publish(tx, accountId, rows)
                                     .flatMap(y -> outbox.delete(tx, accountId, ids(rows)))
                                     .map(y -> rows.size() < StatusOutbox.ROWS_PER_DRAIN);
                         }))
@@ -118,17 +119,18 @@ public class StatusPropagator {
         return d.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : d;
     }
 
-    private Uni<Void> publish(long accountId, List<OutboxRow> rows) {
+    /** Reads the state on the drain's own connection: a drain never needs a second one from the pool. */
+    private Uni<Void> publish(SqlClient tx, long accountId, List<OutboxRow> rows) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         if (rows.stream().anyMatch(r -> OutboxRow.ACCOUNT.equals(r.kind()))) {
-            chain = chain.flatMap(x -> accounts.find(accountId)).flatMap(a -> a.isEmpty()
+            chain = chain.flatMap(x -> accounts.find(tx, accountId)).flatMap(a -> a.isEmpty()
                     ? Uni.createFrom().voidItem() : timed(redisState.publishAccount(a.get())));
         }
         Set<Long> keyIds = new LinkedHashSet<>();
         rows.stream().filter(r -> OutboxRow.KEY.equals(r.kind())).map(OutboxRow::keyId).filter(Objects::nonNull)
                 .forEach(keyIds::add);
         for (long keyId : keyIds) {
-            chain = chain.flatMap(x -> keys.find(accountId, keyId)).flatMap(k -> k.isEmpty()
+            chain = chain.flatMap(x -> keys.find(tx, accountId, keyId)).flatMap(k -> k.isEmpty()
                     ? Uni.createFrom().voidItem() : timed(redisState.publishKey(k.get())));
         }
         // Events after the state they announce; their ids are stable, so a repeat is dropped by the bot.

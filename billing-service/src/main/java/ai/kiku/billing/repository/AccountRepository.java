@@ -34,7 +34,12 @@ public class AccountRepository {
     }
 
     public Uni<Optional<Account>> find(long accountId) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id = $1")
+        return find(pool, accountId);
+    }
+
+    /** {@link #find(long)} on a given connection (e.g. inside a transaction that already holds one). */
+    public Uni<Optional<Account>> find(SqlClient client, long accountId) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id = $1")
                 .execute(Tuple.of(accountId)).map(rows -> Rows.first(rows, AccountRepository::map));
     }
 

@@ -43,8 +43,8 @@ public class ApiKeyRepository {
                 .execute(Tuple.of(accountId)).map(rows -> Rows.list(rows, r -> map(accountId, r)));
     }
 
-    public Uni<Optional<StoredKey>> find(long accountId, long keyId) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE account_id = $1 AND key_id = $2")
+    public Uni<Optional<StoredKey>> find(SqlClient client, long accountId, long keyId) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE account_id = $1 AND key_id = $2")
                 .execute(Tuple.of(accountId, keyId)).map(rows -> Rows.first(rows, r -> map(accountId, r)));
     }
 
