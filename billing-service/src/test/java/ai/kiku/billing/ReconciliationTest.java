@@ -216,6 +216,24 @@ class ReconciliationTest extends BillingTestBase {
     }
 
     @Test
+    void shouldGoOnWithTheOtherAccountsWhenOneCannotBeChecked() {
+        long broken = createAccount();
+        long drifted = createAccount();
+        credit(drifted, 50_000);
+        redis("HINCRBY", KeySchema.account(drifted), "balance", 1_000);
+        redis("HSET", KeySchema.account(broken), "balance", "not-a-number");
+        try {
+            JsonPath all = admin().get("/admin/v1/reconciliation").then().statusCode(200).extract().jsonPath();
+            assertThat(all.getInt("accountsFailed")).isGreaterThanOrEqualTo(1);
+            Map<String, Object> mine = all.getMap("accounts.find { it.accountId == " + drifted + " }");
+            assertThat(((Number) mine.get("driftMicros")).longValue()).isEqualTo(1_000);
+        } finally {
+            redis("HSET", KeySchema.account(broken), "balance", "0");
+            redis("HINCRBY", KeySchema.account(drifted), "balance", -1_000);
+        }
+    }
+
+    @Test
     void shouldRebuildOneAccountOnDemand() {
         long account = createAccount();
         credit(account, 400_000);

@@ -30,6 +30,7 @@ public class ReconcileJob implements JobHandler {
         ReconciliationReport r = reconciliation.run(account, mode, lease::held);
         return "checked " + r.accountsChecked() + ", drifted " + r.accountsWithDrift() + ", |drift| "
                 + r.totalDriftMicros() + " micros, repaired " + r.accountsRepaired() + ", credits restored "
-                + r.creditsRestored() + ", statuses republished " + r.statusesRepublished();
+                + r.creditsRestored() + ", statuses republished " + r.statusesRepublished() + ", failed "
+                + r.accountsFailed();
     }
 }

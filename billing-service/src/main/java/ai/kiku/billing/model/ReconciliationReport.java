@@ -8,11 +8,12 @@ import java.util.List;
 /**
  * Result of comparing Redis with PostgreSQL; {@code accounts} lists only accounts with a finding
  * (balance drift, a lost credit, a status Redis did not have, overage). {@code creditsRestored}
- * and {@code statusesRepublished} count what the run repaired on its own.
+ * and {@code statusesRepublished} count what the run repaired on its own; {@code accountsFailed}
+ * the accounts that could not be checked (their store failed), retried by the next run.
  */
 public record ReconciliationReport(Instant checkedAt, int accountsChecked, int accountsWithDrift,
                                    long totalDriftMicros, int accountsRepaired, int creditsRestored,
-                                   int statusesRepublished, List<Drift> accounts) {
+                                   int statusesRepublished, int accountsFailed, List<Drift> accounts) {
 
     /**
      * One account: expected Redis balance = ledger balance − charges still in the stream and not

@@ -76,7 +76,7 @@ public class ReconciliationService {
      */
     public ReconciliationReport run(Long accountId, Mode mode, BooleanSupplier mayContinue) {
         List<Drift> found = new ArrayList<>();
-        int[] totals = new int[3]; // checked, credits restored, statuses republished
+        int[] totals = new int[4]; // checked, credits restored, statuses republished, failed
         if (accountId != null) {
             Account account = accounts.find(accountId).await().atMost(STEP_TIMEOUT)
                     .orElseThrow(() -> ProblemException.notFound("account " + accountId));
@@ -90,7 +90,14 @@ public class ReconciliationService {
                     if (!mayContinue.getAsBoolean()) {
                         throw new CancellationException("reconciliation stopped after account " + after);
                     }
-                    visit(account, mode, found, totals);
+                    try {
+                        visit(account, mode, found, totals);
+                    } catch (RuntimeException e) {
+                        // One account (e.g. on a Redis node that is failing over) must not stop the others.
+                        totals[3]++;
+                        LOG.warnf("reconciliation: account %d could not be checked: %s", account.accountId(),
+                                e.toString());
+                    }
                     after = account.accountId();
                 }
             } while (page.size() == config.pageSize());
@@ -111,13 +118,15 @@ public class ReconciliationService {
             LOG.warnf("reconciliation: restored %d lost credit(s) and republished statuses of %d account(s)",
                     totals[1], totals[2]);
         }
+        if (totals[3] > 0) {
+            LOG.errorf("reconciliation: %d account(s) could not be checked; the next run retries them", totals[3]);
+        }
         return new ReconciliationReport(Instant.now(), totals[0], drifted.size(), total, repaired, totals[1],
-                totals[2], found);
+                totals[2], totals[3], found);
     }
 
     private void visit(Account account, Mode mode, List<Drift> found, int[] totals) {
         long id = account.accountId();
-        totals[0]++;
         Findings f = repairs.inspect(account, mode != Mode.REPORT);
         totals[1] += f.creditsRestored() ? f.missingCredits() : 0;
         totals[2] += f.statusesRepublished() ? 1 : 0;
@@ -127,6 +136,7 @@ public class ReconciliationService {
             d = rebuild.repair(id).await().atMost(STEP_TIMEOUT);
             repaired = true;
         }
+        totals[0]++;
         Long overage = overage(id);
         if (balanceDrift(d) || repaired || f.any() || overage != null) {
             found.add(d.with(f, f.repairedAnything(), overage));
