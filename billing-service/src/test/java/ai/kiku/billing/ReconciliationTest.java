@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -231,6 +233,35 @@ class ReconciliationTest extends BillingTestBase {
             redis("HSET", KeySchema.account(broken), "balance", "0");
             redis("HINCRBY", KeySchema.account(drifted), "balance", -1_000);
         }
+    }
+
+    @Test
+    void shouldNeitherReportNorRefundADeadLetteredCharge() {
+        long account = createAccount();
+        long key = createKey(account, 10_000);
+        credit(account, 100_000);
+        String stream = KeySchema.usageLog(account);
+        consumer.stop();
+        try {
+            String hold = charge(account, key, 10_000, 6_000);
+            // What the usage consumer does with an entry PostgreSQL refuses: parked in the dead stream.
+            for (var entry : redis("XRANGE", stream, "-", "+")) {
+                if (entry.get(1).toString().contains(hold)) {
+                    List<Object> xadd = new ArrayList<>(List.of("XADD", stream + ":dead", "*"));
+                    entry.get(1).forEach(f -> xadd.add(f.toString()));
+                    xadd.addAll(List.of("dead_reason", "test", "dead_source_id", entry.get(0).toString()));
+                    redis(xadd.toArray());
+                    redis("XDEL", stream, entry.get(0).toString());
+                }
+            }
+        } finally {
+            consumer.start();
+        }
+        admin().get("/admin/v1/reconciliation?accountId=" + account).then().statusCode(200)
+                .body("accountsWithDrift", equalTo(0));
+        admin().body(Map.of("accountId", account)).post("/admin/v1/reconciliation/repair").then().statusCode(200)
+                .body("accountsRepaired", equalTo(0));
+        assertThat(redisBalance(account)).isEqualTo(94_000);
     }
 
     @Test

@@ -67,6 +67,35 @@ class PendingUsageReaderTest {
         assertThat(s.balanceMicros()).isEqualTo(990);
     }
 
+    @Test
+    void shouldCountDeadLetteredChargesTakenBeforeTheBalanceWasRead() {
+        long account = MoneyFixture.newAccountId();
+        money.openAccount(account, 0);
+        money.publishKey(account, 1, 10_000, "active");
+        money.core.credit(account, "seed", 1_000).await().atMost(WAIT);
+        settle(account, "kept", 10);
+        String dead = KeySchema.usageLog(account) + PendingUsageReader.DEAD_SUFFIX;
+        String a = Long.toString(account);
+        money.send("XADD", dead, "*", "type", "usage", "acct", a, "req", "parked", "cost", "40",
+                "dead_reason", "test", "dead_source_id", "1-0");
+        money.send("XADD", dead, "*", "type", "usage", "acct", a, "req", "garbled", "cost", "x",
+                "dead_reason", "test", "dead_source_id", "2-0");
+        // charged after the balance was read: not part of that balance
+        money.send("XADD", dead, "*", "type", "usage", "acct", a, "req", "later", "cost", "7",
+                "dead_reason", "test", "dead_source_id", Long.MAX_VALUE + "-0");
+
+        Snapshot s = new PendingUsageReader(money.redis, 2).read(account).await().atMost(WAIT);
+
+        assertThat(s.unconsumedCharges()).containsOnly(Map.entry("kept", 10L), Map.entry("parked", 40L));
+    }
+
+    @Test
+    void shouldOrderStreamIdsNumerically() {
+        assertThat(PendingUsageReader.compareIds("10-0", "9-5")).isPositive();
+        assertThat(PendingUsageReader.compareIds("9-10", "9-9")).isPositive();
+        assertThat(PendingUsageReader.compareIds("9-1", "9-1")).isZero();
+    }
+
     private static void settle(long account, String hold, long cost) {
         assertThat(money.core.reserve(account, 1, hold, cost).await().atMost(WAIT).reserved()).isTrue();
         money.core.settle(account, hold, cost, new Usage(1, "llm-proxy", "m", 1, 1)).await().atMost(WAIT);
