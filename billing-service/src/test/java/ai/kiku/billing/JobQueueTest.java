@@ -1,9 +1,12 @@
 package ai.kiku.billing;
 
+import ai.kiku.billing.config.JobsConfig;
+import ai.kiku.billing.jobs.JobHandlers;
 import ai.kiku.billing.jobs.JobQueue;
 import ai.kiku.billing.jobs.JobWorker;
 import ai.kiku.billing.stream.StreamClient;
 import ai.kiku.common.redis.KeySchema;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,12 @@ class JobQueueTest extends BillingTestBase {
     StreamClient streams;
     @Inject
     JobWorker worker;
+    @Inject
+    JobHandlers handlers;
+    @Inject
+    JobsConfig config;
+    @Inject
+    ObjectMapper json;
 
     @Test
     void shouldRetryAFailingJobWithBackoffThenDeadLetterIt() {
@@ -58,6 +67,25 @@ class JobQueueTest extends BillingTestBase {
         eventually("claimed job done", Duration.ofSeconds(30), () -> "done".equals(state(id)));
         assertThat(admin().get("/admin/v1/jobs/" + id).then().extract().jsonPath().getString("result"))
                 .startsWith("checked ");
+    }
+
+    @Test
+    void shouldNeverRunAJobTwiceAtOnceWhenItOutlivesTheClaimIdle() {
+        // A second replica's worker next to the application's own; claim-min-idle is 1 s in tests.
+        JobWorker other = new JobWorker(streams, redis, jobs, handlers, config, json);
+        other.start();
+        try {
+            SlowTestJob.reset();
+            String id = jobs.enqueue(SlowTestJob.TYPE, Map.of("ms", "4000")).await().indefinitely().jobId();
+            eventually("slow job done", Duration.ofSeconds(30), () -> "done".equals(state(id)));
+            // Time for a worker that wrongly re-claimed it to start it once more.
+            eventually("no second run", Duration.ofMillis(1500), () -> false, true);
+            assertThat(SlowTestJob.MAX_RUNNING.get()).as("copies running at once").isEqualTo(1);
+            assertThat(SlowTestJob.STARTS.get()).as("runs").isEqualTo(1);
+            admin().get("/admin/v1/jobs/" + id).then().statusCode(200).body("attempts", equalTo(1));
+        } finally {
+            other.stop();
+        }
     }
 
     private String state(String id) {

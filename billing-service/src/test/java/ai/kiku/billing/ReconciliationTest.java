@@ -1,6 +1,11 @@
 package ai.kiku.billing;
 
+import ai.kiku.billing.jobs.ReconciliationScheduler;
+import ai.kiku.billing.service.ApiKeys;
 import ai.kiku.common.redis.KeySchema;
+import ai.kiku.testing.RedisCluster;
+import ai.kiku.testing.Resp;
+import jakarta.inject.Inject;
 import ai.kiku.testing.PrometheusText;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -8,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +22,9 @@ import static org.hamcrest.Matchers.equalTo;
 
 @QuarkusTest
 class ReconciliationTest extends BillingTestBase {
+
+    @Inject
+    ReconciliationScheduler scheduler;
 
     @Test
     void shouldDetectInjectedDriftAndRepairItWithALedgerTrail() {
@@ -103,6 +113,155 @@ class ReconciliationTest extends BillingTestBase {
         assertThat(redis("HLEN", KeySchema.refs(account)).toLong()).isEqualTo(1);
         assertThat(redis("GET", "kiku:catalogue").toString()).contains("llm-proxy");
         charge(account, key, 10_000, 10_000);
+    }
+
+    @Test
+    void shouldRestoreALostCreditAndRevocationOnTheScheduledRunButOnlyReportUsageDrift() {
+        long account = createAccount();
+        JsonPath created = admin().body(Map.of("name", "ci")).post("/admin/v1/accounts/" + account + "/keys")
+                .then().statusCode(201).extract().jsonPath();
+        long key = created.getLong("keyId");
+        String keyIndex = KeySchema.keyIndex(ApiKeys.sha256Hex(created.getString("key")));
+        credit(account, 1_000_000);
+        admin().body(Map.of("amountMicros", 500_000, "reason", "t", "idempotencyKey", "lost-" + account))
+                .post("/admin/v1/accounts/" + account + "/adjustments").then().statusCode(200);
+        admin().delete("/admin/v1/accounts/" + account + "/keys/" + key).then().statusCode(200);
+        long other = createAccount();
+        credit(other, 100_000);
+
+        // A failover lost the last writes: the second credit (reference and money), the revocation;
+        // and some other cause left the other account 7,000 micros short (drift only an operator repairs).
+        redis("HDEL", KeySchema.refs(account), "adj:lost-" + account);
+        redis("HINCRBY", KeySchema.account(account), "balance", -500_000);
+        redis("HSET", KeySchema.apiKey(account, key), "status", "active");
+        redis("SET", keyIndex, account + ":" + key);
+        redis("HINCRBY", KeySchema.account(other), "balance", -7_000);
+
+        redis("DEL", ReconciliationScheduler.MARKER);
+        scheduler.schedule();
+
+        eventually("credit restored and key revoked again", Duration.ofSeconds(30), () -> redisBalance(account) == 1_500_000
+                && "revoked".equals(redis("HGET", KeySchema.apiKey(account, key), "status").toString()));
+        assertThat(redis("EXISTS", keyIndex).toLong()).isZero();
+        assertThat(redis("HEXISTS", KeySchema.refs(account), "adj:lost-" + account).toLong()).isEqualTo(1);
+        // exactly once: the ledger still has one entry per credit, and a replay is a duplicate
+        admin().body(Map.of("amountMicros", 500_000, "reason", "t", "idempotencyKey", "lost-" + account))
+                .post("/admin/v1/accounts/" + account + "/adjustments").then().statusCode(200);
+        assertThat(redisBalance(account)).isEqualTo(1_500_000);
+        admin().get("/admin/v1/reconciliation?accountId=" + account).then().statusCode(200)
+                .body("accountsWithDrift", equalTo(0)).body("accounts.size()", equalTo(0));
+
+        // the usage-only drift is reported, alerted (gauge), and left for an operator
+        assertThat(redisBalance(other)).isEqualTo(93_000);
+        admin().get("/admin/v1/reconciliation?accountId=" + other).then().statusCode(200)
+                .body("accountsWithDrift", equalTo(1)).body("accounts[0].driftMicros", equalTo(-7_000))
+                .body("accounts[0].repaired", equalTo(false));
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(PrometheusText.value(metrics, "kiku_reconciliation_drift_accounts")).isGreaterThanOrEqualTo(BigDecimal.ONE);
+    }
+
+    @Test
+    void shouldReportALostCreditAndStatusWithoutRepairingThemWhenOnlyAskedToReport() {
+        long account = createAccount();
+        long key = createKey(account, 600);
+        admin().body(Map.of("amountMicros", 200_000, "reason", "t", "idempotencyKey", "r-" + account))
+                .post("/admin/v1/accounts/" + account + "/adjustments").then().statusCode(200);
+        admin().body(Map.of("status", "suspended")).patch("/admin/v1/accounts/" + account).then().statusCode(200);
+        redis("HDEL", KeySchema.refs(account), "adj:r-" + account);
+        redis("HINCRBY", KeySchema.account(account), "balance", -200_000);
+        redis("HSET", KeySchema.account(account), "status", "active");
+
+        admin().get("/admin/v1/reconciliation?accountId=" + account).then().statusCode(200)
+                .body("accounts[0].missingCredits", equalTo(1)).body("accounts[0].missingCreditsMicros", equalTo(200_000))
+                .body("accounts[0].driftMicros", equalTo(-200_000))
+                .body("accounts[0].statusMismatches[0]", equalTo("account: redis active, postgresql suspended"));
+        assertThat(redisBalance(account)).isZero();
+        assertThat(redis("HGET", KeySchema.account(account), "status").toString()).isEqualTo("active");
+        assertThat(key).isPositive();
+    }
+
+    @Test
+    void shouldNotBlockRedisWhileReadingALongPartitionStream() throws Exception {
+        long account = createAccount();
+        long key = createKey(account, 10_000);
+        credit(account, 1_000_000);
+        String stream = KeySchema.usageLog(account);
+        int node = RedisCluster.shared().masterPortForKey(stream);
+        consumer.stop();
+        try (Resp r = Resp.connect(node)) {
+            charge(account, key, 10_000, 4_000);
+            // 100,000 entries of other accounts in the same partition, as a backlog after an outage
+            r.call("EVAL", "for i = 1, 100000 do redis.call('XADD', KEYS[1], '*', 'type', 'usage', 'acct', '0', "
+                    + "'req', 'filler', 'cost', '1', 'filler', '1') end return 0", "1", stream);
+            charge(account, key, 10_000, 3_000);
+            Object oldThreshold = r.call("CONFIG", "GET", "slowlog-log-slower-than");
+            r.call("CONFIG", "SET", "slowlog-log-slower-than", "20000");
+            r.call("SLOWLOG", "RESET");
+            try {
+                admin().get("/admin/v1/reconciliation?accountId=" + account).then().statusCode(200)
+                        .body("accountsWithDrift", equalTo(0));
+                String slow = String.valueOf(r.call("SLOWLOG", "GET", "128"));
+                assertThat(slow).as("commands over 20 ms on the partition's node").doesNotContain(stream);
+            } finally {
+                r.call("CONFIG", "SET", "slowlog-log-slower-than", "10000");
+                r.call("EVAL", "local n = 0 for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do "
+                        + "if e[2][6] == 'filler' then redis.call('XDEL', KEYS[1], e[1]) n = n + 1 end end return n",
+                        "1", stream);
+                assertThat(oldThreshold).isNotNull();
+            }
+        } finally {
+            consumer.start();
+        }
+        awaitDrained(account);
+        admin().get("/admin/v1/reconciliation?accountId=" + account).then().statusCode(200)
+                .body("accountsWithDrift", equalTo(0));
+    }
+
+    @Test
+    void shouldGoOnWithTheOtherAccountsWhenOneCannotBeChecked() {
+        long broken = createAccount();
+        long drifted = createAccount();
+        credit(drifted, 50_000);
+        redis("HINCRBY", KeySchema.account(drifted), "balance", 1_000);
+        redis("HSET", KeySchema.account(broken), "balance", "not-a-number");
+        try {
+            JsonPath all = admin().get("/admin/v1/reconciliation").then().statusCode(200).extract().jsonPath();
+            assertThat(all.getInt("accountsFailed")).isGreaterThanOrEqualTo(1);
+            Map<String, Object> mine = all.getMap("accounts.find { it.accountId == " + drifted + " }");
+            assertThat(((Number) mine.get("driftMicros")).longValue()).isEqualTo(1_000);
+        } finally {
+            redis("HSET", KeySchema.account(broken), "balance", "0");
+            redis("HINCRBY", KeySchema.account(drifted), "balance", -1_000);
+        }
+    }
+
+    @Test
+    void shouldNeitherReportNorRefundADeadLetteredCharge() {
+        long account = createAccount();
+        long key = createKey(account, 10_000);
+        credit(account, 100_000);
+        String stream = KeySchema.usageLog(account);
+        consumer.stop();
+        try {
+            String hold = charge(account, key, 10_000, 6_000);
+            // What the usage consumer does with an entry PostgreSQL refuses: parked in the dead stream.
+            for (var entry : redis("XRANGE", stream, "-", "+")) {
+                if (entry.get(1).toString().contains(hold)) {
+                    List<Object> xadd = new ArrayList<>(List.of("XADD", stream + ":dead", "*"));
+                    entry.get(1).forEach(f -> xadd.add(f.toString()));
+                    xadd.addAll(List.of("dead_reason", "test", "dead_source_id", entry.get(0).toString()));
+                    redis(xadd.toArray());
+                    redis("XDEL", stream, entry.get(0).toString());
+                }
+            }
+        } finally {
+            consumer.start();
+        }
+        admin().get("/admin/v1/reconciliation?accountId=" + account).then().statusCode(200)
+                .body("accountsWithDrift", equalTo(0));
+        admin().body(Map.of("accountId", account)).post("/admin/v1/reconciliation/repair").then().statusCode(200)
+                .body("accountsRepaired", equalTo(0));
+        assertThat(redisBalance(account)).isEqualTo(94_000);
     }
 
     @Test

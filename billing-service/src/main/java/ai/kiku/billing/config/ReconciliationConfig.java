@@ -15,8 +15,12 @@ public interface ReconciliationConfig {
     @WithDefault("1m")
     String initialDelay();
 
-    /** Repair drift found by scheduled runs (PostgreSQL wins); off means report only. */
-    @WithDefault("false")
+    /**
+     * Scheduled runs restore what a Redis failover can lose: ledger credits Redis does not know,
+     * account and key statuses that differ from PostgreSQL, accounts missing in Redis. Other balance
+     * drift is only reported (metric and log) for an operator. Off means report only.
+     */
+    @WithDefault("true")
     boolean autoRepair();
 
     /** Accounts read from PostgreSQL per page during a run. */

@@ -18,16 +18,18 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Runs queued jobs. A failed job is retried with exponential backoff (parked in a delayed set until
  * due) and goes to {@code kiku:jobs:dead} after the configured number of attempts; a job whose
- * worker crashed stays pending in the group and is claimed once idle long enough.
+ * worker crashed stays pending in the group and is claimed once idle long enough. A running job's
+ * lease is renewed ({@link JobLease}), so a job longer than the claim idle is never run twice at once.
  */
 @Singleton
 public class JobWorker extends BackgroundLoop {
@@ -43,6 +45,12 @@ public class JobWorker extends BackgroundLoop {
     private final JobsConfig config;
     private final ObjectMapper json;
     private final String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 8);
+    /** Renews the leases of running jobs (the worker thread itself is busy running them). */
+    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "job-lease");
+        t.setDaemon(true);
+        return t;
+    });
     private boolean groupReady;
     private long lastClaim;
 
@@ -108,19 +116,20 @@ public class JobWorker extends BackgroundLoop {
     }
 
     private int handleAll(List<StreamEntry> entries) throws Exception {
-        List<String> finished = new ArrayList<>();
+        int finished = 0;
         for (StreamEntry e : entries) {
-            if (!e.deleted()) {
-                handle(e.fields());
+            boolean mine = e.deleted() || handle(e.id(), e.fields());
+            finished++;
+            if (mine) {
+                // Acknowledged one by one: a crash loses at most the job in hand to the claim path, never others.
+                streams.ackAndDelete(KeySchema.JOBS_STREAM, JobQueue.GROUP, List.of(e.id())).await().atMost(CALL_TIMEOUT);
             }
-            finished.add(e.id());
-            // Acknowledged one by one: a crash loses at most the job in hand to the claim path, never others.
-            streams.ackAndDelete(KeySchema.JOBS_STREAM, JobQueue.GROUP, List.of(e.id())).await().atMost(CALL_TIMEOUT);
         }
-        return finished.size();
+        return finished;
     }
 
-    private void handle(Map<String, String> fields) throws Exception {
+    /** Runs a job under a renewed lease; false when the lease was lost (the job belongs to another worker now). */
+    private boolean handle(String entryId, Map<String, String> fields) throws Exception {
         String id = fields.getOrDefault("job", "unknown");
         String type = fields.getOrDefault("type", "");
         int attempts = Integer.parseInt(fields.getOrDefault("attempts", "0")) + 1;
@@ -131,27 +140,43 @@ public class JobWorker extends BackgroundLoop {
             }
         });
         queue.status(id, type, "running", attempts, null, null).await().atMost(CALL_TIMEOUT);
-        try {
-            String result = handlers.run(type, args);
-            queue.status(id, type, "done", attempts, result, null).await().atMost(CALL_TIMEOUT);
-            LOG.infof("job %s done: %s", id, result);
-        } catch (Exception failure) {
-            String error = String.valueOf(failure.getMessage());
-            Map<String, String> next = new HashMap<>(fields);
-            next.put("attempts", Integer.toString(attempts));
-            next.put("error", error);
-            if (attempts >= config.maxAttempts()) {
-                streams.add(KeySchema.JOBS_DEAD_STREAM, next, JobQueue.MAX_LEN).await().atMost(CALL_TIMEOUT);
-                queue.status(id, type, "dead", attempts, null, error).await().atMost(CALL_TIMEOUT);
-                LOG.errorf(failure, "job %s failed %d times; moved to %s", id, attempts, KeySchema.JOBS_DEAD_STREAM);
-                return;
+        try (JobLease lease = new JobLease(redis, renewals, consumer, entryId, config.claimMinIdle())) {
+            try {
+                String result = handlers.run(type, args, lease);
+                if (!lease.held()) {
+                    LOG.warnf("job %s finished after its lease was lost; leaving it to its new owner", id);
+                    return false;
+                }
+                queue.status(id, type, "done", attempts, result, null).await().atMost(CALL_TIMEOUT);
+                LOG.infof("job %s done: %s", id, result);
+            } catch (Exception failure) {
+                if (!lease.held()) {
+                    LOG.warnf("job %s stopped: its lease was lost (%s); another worker owns it", id, failure);
+                    return false;
+                }
+                retryOrBury(id, type, attempts, fields, failure);
             }
-            long delay = config.backoff().toMillis() << Math.min(attempts - 1, 20);
-            redis.send(Request.cmd(Command.ZADD).arg(JobQueue.DELAYED).arg(System.currentTimeMillis() + delay)
-                    .arg(json.writeValueAsString(next))).await().atMost(CALL_TIMEOUT);
-            queue.status(id, type, "retrying", attempts, null, error).await().atMost(CALL_TIMEOUT);
-            LOG.warnf("job %s attempt %d failed (%s); retrying in %d ms", id, attempts, error, delay);
         }
+        return true;
+    }
+
+    private void retryOrBury(String id, String type, int attempts, Map<String, String> fields, Exception failure)
+            throws Exception {
+        String error = String.valueOf(failure.getMessage());
+        Map<String, String> next = new HashMap<>(fields);
+        next.put("attempts", Integer.toString(attempts));
+        next.put("error", error);
+        if (attempts >= config.maxAttempts()) {
+            streams.add(KeySchema.JOBS_DEAD_STREAM, next, JobQueue.MAX_LEN).await().atMost(CALL_TIMEOUT);
+            queue.status(id, type, "dead", attempts, null, error).await().atMost(CALL_TIMEOUT);
+            LOG.errorf(failure, "job %s failed %d times; moved to %s", id, attempts, KeySchema.JOBS_DEAD_STREAM);
+            return;
+        }
+        long delay = config.backoff().toMillis() << Math.min(attempts - 1, 20);
+        redis.send(Request.cmd(Command.ZADD).arg(JobQueue.DELAYED).arg(System.currentTimeMillis() + delay)
+                .arg(json.writeValueAsString(next))).await().atMost(CALL_TIMEOUT);
+        queue.status(id, type, "retrying", attempts, null, error).await().atMost(CALL_TIMEOUT);
+        LOG.warnf("job %s attempt %d failed (%s); retrying in %d ms", id, attempts, error, delay);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package ai.kiku.billing.jobs;
 
 import ai.kiku.billing.config.ReconciliationConfig;
+import ai.kiku.billing.service.ReconciliationService;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.mutiny.redis.client.Command;
@@ -14,13 +15,14 @@ import java.util.Map;
 
 /**
  * Queues a reconciliation run every {@code kiku.reconciliation.interval}; with several replicas only
- * one run per period is queued (a Redis SET NX marker).
+ * one run per period is queued (a Redis SET NX marker). With {@code kiku.reconciliation.auto-repair}
+ * the run restores what a Redis failover lost (credits, revocations, suspensions) and reports the rest.
  */
 @ApplicationScoped
 public class ReconciliationScheduler {
 
     private static final Logger LOG = Logger.getLogger(ReconciliationScheduler.class);
-    private static final String MARKER = "kiku:jobs:scheduled:reconcile";
+    public static final String MARKER = "kiku:jobs:scheduled:reconcile";
 
     private final JobQueue queue;
     private final Redis redis;
@@ -34,15 +36,19 @@ public class ReconciliationScheduler {
 
     @Scheduled(every = "${kiku.reconciliation.interval}", delayed = "${kiku.reconciliation.initial-delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void schedule() {
+    public void schedule() {
         try {
-            long periodMillis = DurationConverter.parseDuration(config.interval()).toMillis();
+            // "off" only stops the timer; a run queued by hand still takes the marker for a second.
+            long periodMillis = "off".equalsIgnoreCase(config.interval()) ? 2000
+                    : DurationConverter.parseDuration(config.interval()).toMillis();
             var marker = redis.send(Request.cmd(Command.SET).arg(MARKER).arg("1").arg("NX").arg("PX")
                     .arg(Math.max(1000, periodMillis - 1000))).await().atMost(Duration.ofSeconds(10));
             if (marker == null) {
                 return; // another replica queued this period's run
             }
-            queue.enqueue(JobQueue.RECONCILE, Map.of("repair", Boolean.toString(config.autoRepair())))
+            ReconciliationService.Mode mode = config.autoRepair() ? ReconciliationService.Mode.AUTO
+                    : ReconciliationService.Mode.REPORT;
+            queue.enqueue(JobQueue.RECONCILE, Map.of("mode", mode.name()))
                     .await().atMost(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             LOG.warnf("could not queue the scheduled reconciliation: %s", e.toString());

@@ -4,9 +4,12 @@ import ai.kiku.billing.model.Account;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,7 +34,12 @@ public class AccountRepository {
     }
 
     public Uni<Optional<Account>> find(long accountId) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id = $1")
+        return find(pool, accountId);
+    }
+
+    /** {@link #find(long)} on a given connection (e.g. inside a transaction that already holds one). */
+    public Uni<Optional<Account>> find(SqlClient client, long accountId) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id = $1")
                 .execute(Tuple.of(accountId)).map(rows -> Rows.first(rows, AccountRepository::map));
     }
 
@@ -70,14 +78,33 @@ public class AccountRepository {
                         })));
     }
 
-    /** Changes the given settings (null keeps the current value); empty when the account does not exist. */
-    public Uni<Optional<Account>> update(long accountId, String status, Long thresholdMicros, Integer rateLimit) {
-        return pool.preparedQuery("UPDATE accounts SET status = coalesce($2, status), "
+    /**
+     * Changes the given settings (null keeps the current value) inside the caller's transaction;
+     * empty when the account does not exist. The time is a parameter (Citus).
+     */
+    public Uni<Optional<Account>> update(SqlClient tx, long accountId, String status, Long thresholdMicros,
+                                         Integer rateLimit, Instant now) {
+        return tx.preparedQuery("UPDATE accounts SET status = coalesce($2, status), "
                         + "low_balance_threshold_micros = coalesce($3, low_balance_threshold_micros), "
                         + "default_rate_limit_per_minute = coalesce($4, default_rate_limit_per_minute), "
                         + "updated_at = $5 WHERE account_id = $1 RETURNING " + COLUMNS.replace("a.", ""))
-                .execute(Tuple.of(accountId, status, thresholdMicros, rateLimit, Rows.now()))
+                .execute(Tuple.tuple(java.util.Arrays.asList(accountId, status, thresholdMicros, rateLimit,
+                        now.atOffset(ZoneOffset.UTC))))
                 .map(rows -> Rows.first(rows, AccountRepository::map));
+    }
+
+    /** Accounts in ascending id order after {@code afterId}, for walking all accounts page by page. */
+    public Uni<List<Account>> pageAfter(long afterId, int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id > $1 "
+                        + "ORDER BY a.account_id LIMIT $2")
+                .execute(Tuple.of(afterId, limit)).map(rows -> Rows.list(rows, AccountRepository::map));
+    }
+
+    /** Micro-dollars the account was charged beyond its reservations (settles that overran their hold). */
+    public Uni<Long> overageMicros(long accountId) {
+        return pool.preparedQuery("SELECT coalesce(sum(overage_micros), 0)::bigint FROM usage_records "
+                        + "WHERE account_id = $1")
+                .execute(Tuple.of(accountId)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Account ids in ascending order after {@code afterId}, for walking all accounts page by page. */

@@ -4,9 +4,12 @@ import ai.kiku.billing.model.ApiKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,19 +43,23 @@ public class ApiKeyRepository {
                 .execute(Tuple.of(accountId)).map(rows -> Rows.list(rows, r -> map(accountId, r)));
     }
 
+    public Uni<Optional<StoredKey>> find(SqlClient client, long accountId, long keyId) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE account_id = $1 AND key_id = $2")
+                .execute(Tuple.of(accountId, keyId)).map(rows -> Rows.first(rows, r -> map(accountId, r)));
+    }
+
     /**
-     * Marks a key revoked (idempotent: the first revocation time is kept); empty when there is no such key.
-     * The time is a parameter and the first-time test a WHERE clause: Citus refuses {@code now()} inside
-     * COALESCE on a distributed table.
+     * Marks a key revoked inside the caller's transaction (idempotent: the first revocation time is
+     * kept); empty when there is no such key. The time is a parameter and the first-time test a WHERE
+     * clause: Citus refuses {@code now()}, and non-IMMUTABLE functions inside COALESCE, on a distributed table.
      */
-    public Uni<Optional<StoredKey>> revoke(long accountId, long keyId) {
-        return pool.preparedQuery("UPDATE api_keys SET status = 'revoked', revoked_at = $3 "
+    public Uni<Optional<StoredKey>> revoke(SqlClient tx, long accountId, long keyId, Instant now) {
+        return tx.preparedQuery("UPDATE api_keys SET status = 'revoked', revoked_at = $3 "
                         + "WHERE account_id = $1 AND key_id = $2 AND revoked_at IS NULL RETURNING " + COLUMNS)
-                .execute(Tuple.of(accountId, keyId, Rows.now()))
+                .execute(Tuple.of(accountId, keyId, now.atOffset(ZoneOffset.UTC)))
                 .flatMap(rows -> rows.rowCount() > 0
                         ? Uni.createFrom().item(Rows.first(rows, r -> map(accountId, r)))
-                        : pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE account_id = $1 AND key_id = $2")
-                                .execute(Tuple.of(accountId, keyId)).map(r -> Rows.first(r, row -> map(accountId, row))));
+                        : find(tx, accountId, keyId));
     }
 
     private static StoredKey map(long accountId, Row r) {

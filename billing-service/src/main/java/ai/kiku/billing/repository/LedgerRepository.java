@@ -4,6 +4,7 @@ import ai.kiku.billing.model.LedgerEntry;
 import ai.kiku.billing.model.LedgerTotals;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
+import ai.kiku.billing.outbox.StatusOutbox;
 import ai.kiku.common.money.Micros;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -12,6 +13,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,9 +35,11 @@ public class LedgerRepository {
     }
 
     private final Pool pool;
+    private final StatusOutbox outbox;
 
-    public LedgerRepository(Pool pool) {
+    public LedgerRepository(Pool pool, StatusOutbox outbox) {
         this.pool = pool;
+        this.outbox = outbox;
     }
 
     /**
@@ -67,9 +72,14 @@ public class LedgerRepository {
                     if (!inserted || !suspend) {
                         return Uni.createFrom().item(inserted);
                     }
+                    // The suspension commits with its outbox row, so it reaches Redis even if Redis is down now.
+                    Instant now = Instant.now();
                     return c.preparedQuery("UPDATE accounts SET status = 'suspended', updated_at = $2 "
                                     + "WHERE account_id = $1 AND status = 'active'")
-                            .execute(Tuple.of(accountId, Rows.now())).replaceWith(true);
+                            .execute(Tuple.of(accountId, now.atOffset(ZoneOffset.UTC)))
+                            .flatMap(updated -> updated.rowCount() == 0 ? Uni.createFrom().voidItem()
+                                    : outbox.account(c, accountId, null, now))
+                            .replaceWith(true);
                 }));
     }
 

@@ -49,23 +49,25 @@ public class AdminOperationsResource {
     @Path("/reconciliation")
     @Operation(summary = "Compare Redis balances with the ledger now; lists drifted accounts (optionally one account)")
     public ReconciliationReport report(@QueryParam("accountId") String accountId) {
-        return reconciliation.run(Params.optionalLong("accountId", accountId), false);
+        return reconciliation.run(Params.optionalLong("accountId", accountId), ReconciliationService.Mode.REPORT);
     }
 
     @POST
     @Path("/reconciliation/repair")
-    @Operation(summary = "Repair drift (PostgreSQL wins) for one account or all; each repair leaves a ledger entry")
+    @Operation(summary = "Repair drift (PostgreSQL wins) for one account or all: lost credits and statuses are "
+            + "restored, drifted balances overwritten from the ledger, each leaving a ledger entry")
     public ReconciliationReport repair(Requests.Repair body) {
-        return reconciliation.run(body == null ? null : body.accountId(), true);
+        return reconciliation.run(body == null ? null : body.accountId(), ReconciliationService.Mode.REPAIR);
     }
 
     @POST
     @Path("/reconciliation/runs")
     @ResponseStatus(202)
-    @Operation(summary = "Queue a reconciliation run on the job queue; poll /admin/v1/jobs/{jobId}")
+    @Operation(summary = "Queue a reconciliation run on the job queue; poll /admin/v1/jobs/{jobId}. Without repair "
+            + "it restores lost credits and statuses and reports balance drift, as the scheduled run does")
     public Uni<JobView> queueRun(@QueryParam("repair") boolean repair) {
         Map<String, String> args = new HashMap<>();
-        args.put("repair", Boolean.toString(repair));
+        args.put("mode", (repair ? ReconciliationService.Mode.REPAIR : ReconciliationService.Mode.AUTO).name());
         return jobs.enqueue(JobQueue.RECONCILE, args);
     }
 

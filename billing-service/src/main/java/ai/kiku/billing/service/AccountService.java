@@ -4,14 +4,18 @@ import ai.kiku.billing.model.Account;
 import ai.kiku.billing.model.AccountDetail;
 import ai.kiku.billing.model.AccountView;
 import ai.kiku.billing.model.Requests;
+import ai.kiku.billing.outbox.StatusOutbox;
+import ai.kiku.billing.outbox.StatusPropagator;
 import ai.kiku.billing.repository.AccountRepository;
 import ai.kiku.billing.repository.LedgerRepository;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import ai.kiku.common.money.MoneyCore;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.Set;
 
 /** Accounts: creation per Telegram user, settings, and the real-time view combining PostgreSQL and Redis. */
@@ -25,9 +29,15 @@ public class AccountService {
     private final RedisState redisState;
     private final MoneyCore money;
     private final RebuildService rebuild;
+    private final Pool pool;
+    private final StatusOutbox outbox;
+    private final StatusPropagator propagator;
 
     public AccountService(AccountRepository accounts, LedgerRepository ledger, RedisState redisState, MoneyCore money,
-                          RebuildService rebuild) {
+                          RebuildService rebuild, Pool pool, StatusOutbox outbox, StatusPropagator propagator) {
+        this.pool = pool;
+        this.outbox = outbox;
+        this.propagator = propagator;
         this.accounts = accounts;
         this.ledger = ledger;
         this.redisState = redisState;
@@ -81,10 +91,15 @@ public class AccountService {
             throw ProblemException.badRequest("body",
                     "give at least one of status, lowBalanceThresholdMicros, defaultRateLimitPerMinute");
         }
-        return accounts.update(accountId, status, threshold, rate)
-                .map(a -> a.orElseThrow(() -> ProblemException.notFound("account " + accountId)))
-                .call(redisState::publishAccount)
-                .flatMap(this::view);
+        // The change and its outbox row commit together; Redis is told at once, or by the outbox
+        // worker once Redis takes writes again (a suspension must never be lost with a Redis outage).
+        return pool.withTransaction(tx -> accounts.update(tx, accountId, status, threshold, rate, Instant.now())
+                        .map(a -> a.orElseThrow(() -> ProblemException.notFound("account " + accountId)))
+                        .call(a -> outbox.account(tx, accountId, null, Instant.now())))
+                .call(a -> propagator.drain(accountId))
+                .flatMap(a -> view(a).onFailure(e -> !(e instanceof ProblemException)).transform(e ->
+                        ProblemException.unavailable("the change is saved and reaches Redis when Redis is back; "
+                                + "the live balance cannot be read now")));
     }
 
     /** Settings from PostgreSQL, money from Redis; an account Redis lost is rebuilt from the ledger first. */

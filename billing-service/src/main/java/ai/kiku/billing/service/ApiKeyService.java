@@ -1,6 +1,8 @@
 package ai.kiku.billing.service;
 
 import ai.kiku.billing.model.Account;
+import ai.kiku.billing.outbox.StatusOutbox;
+import ai.kiku.billing.outbox.StatusPropagator;
 import ai.kiku.billing.model.ApiKey;
 import ai.kiku.billing.model.Requests;
 import ai.kiku.billing.repository.ApiKeyRepository;
@@ -9,8 +11,10 @@ import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.events.NotifyEvent;
 import ai.kiku.common.events.NotifyEventType;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.List;
 
 /** API keys: issued once in plaintext, stored as hashes, published to Redis, revoked at once. */
@@ -21,12 +25,19 @@ public class ApiKeyService {
     private final AccountService accounts;
     private final RedisState redisState;
     private final NotifyPublisher notify;
+    private final Pool pool;
+    private final StatusOutbox outbox;
+    private final StatusPropagator propagator;
 
-    public ApiKeyService(ApiKeyRepository keys, AccountService accounts, RedisState redisState, NotifyPublisher notify) {
+    public ApiKeyService(ApiKeyRepository keys, AccountService accounts, RedisState redisState, NotifyPublisher notify,
+                         Pool pool, StatusOutbox outbox, StatusPropagator propagator) {
         this.keys = keys;
         this.accounts = accounts;
         this.redisState = redisState;
         this.notify = notify;
+        this.pool = pool;
+        this.outbox = outbox;
+        this.propagator = propagator;
     }
 
     /** Creates a key; the answer is the only place its plaintext ever appears. */
@@ -53,12 +64,18 @@ public class ApiKeyService {
                 .map(all -> all.stream().map(StoredKey::key).toList());
     }
 
-    /** Revokes a key in PostgreSQL and Redis; repeating it is harmless. */
+    /**
+     * Revokes a key: PostgreSQL commits the revocation together with an outbox row, then Redis is
+     * told at once; if Redis is down the answer is still the (committed) revocation and the outbox
+     * worker publishes it as soon as Redis takes writes. Repeating it is harmless.
+     */
     public Uni<ApiKey> revoke(long accountId, long keyId) {
-        return accounts.require(accountId).flatMap(account -> keys.revoke(accountId, keyId)
-                .map(k -> k.orElseThrow(() -> ProblemException.notFound("key " + keyId + " of account " + accountId)))
-                .call(redisState::publishKey)
-                .call(stored -> notify.publish(event(account, stored, NotifyEventType.KEY_REVOKED)))
+        return accounts.require(accountId).flatMap(account -> pool.withTransaction(tx -> keys
+                        .revoke(tx, accountId, keyId, Instant.now())
+                        .map(k -> k.orElseThrow(() -> ProblemException.notFound("key " + keyId + " of account " + accountId)))
+                        .call(stored -> outbox.key(tx, accountId, keyId, event(account, stored, NotifyEventType.KEY_REVOKED),
+                                Instant.now())))
+                .call(stored -> propagator.drain(accountId))
                 .map(StoredKey::key));
     }
 

@@ -4,6 +4,7 @@ import ai.kiku.billing.model.Account;
 import ai.kiku.billing.model.LedgerPage;
 import ai.kiku.billing.model.LedgerResult;
 import ai.kiku.billing.model.Requests;
+import ai.kiku.billing.outbox.StatusPropagator;
 import ai.kiku.billing.repository.AccountRepository;
 import ai.kiku.billing.repository.LedgerRepository;
 import ai.kiku.common.error.ProblemException;
@@ -37,9 +38,12 @@ public class LedgerService {
     private final RebuildService rebuild;
     private final RedisState redisState;
     private final NotifyPublisher notify;
+    private final StatusPropagator propagator;
 
     public LedgerService(AccountService accounts, AccountRepository accountRepository, LedgerRepository ledger,
-                         MoneyCore money, RebuildService rebuild, RedisState redisState, NotifyPublisher notify) {
+                         MoneyCore money, RebuildService rebuild, RedisState redisState, NotifyPublisher notify,
+                         StatusPropagator propagator) {
+        this.propagator = propagator;
         this.accounts = accounts;
         this.accountRepository = accountRepository;
         this.ledger = ledger;
@@ -112,9 +116,9 @@ public class LedgerService {
     private record Outcome(boolean inserted, boolean redisApplied, long balance) {
     }
 
+    /** Publishes the suspension the chargeback committed (with its outbox row); the outbox worker retries. */
     private Uni<Void> suspend(long accountId) {
-        return accountRepository.find(accountId).flatMap(a -> a.map(redisState::publishAccount)
-                .orElse(Uni.createFrom().voidItem()));
+        return propagator.drain(accountId).replaceWithVoid();
     }
 
     private Uni<Void> announce(Account account, String kind, long amount, String ref, long balance) {

@@ -7,6 +7,7 @@ import ai.kiku.billing.repository.ApiKeyRepository;
 import ai.kiku.billing.repository.LedgerRepository;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.MoneyCore;
+import ai.kiku.common.money.PendingUsageReader;
 import ai.kiku.common.money.RebuildResult;
 import ai.kiku.common.money.Snapshot;
 import io.smallrye.mutiny.Uni;
@@ -35,9 +36,11 @@ public class RebuildService {
     private final ApiKeyRepository keys;
     private final RedisState redisState;
     private final MoneyCore money;
+    private final PendingUsageReader pendingUsage;
 
     public RebuildService(AccountRepository accounts, LedgerRepository ledger, ApiKeyRepository keys,
-                          RedisState redisState, MoneyCore money) {
+                          RedisState redisState, MoneyCore money, PendingUsageReader pendingUsage) {
+        this.pendingUsage = pendingUsage;
         this.accounts = accounts;
         this.ledger = ledger;
         this.keys = keys;
@@ -47,7 +50,7 @@ public class RebuildService {
 
     /** Drift of one account (no writes). */
     public Uni<Drift> check(long accountId) {
-        return money.snapshot(accountId).flatMap(s -> ledger.balanceCheck(accountId, s.unconsumedCharges().keySet())
+        return pendingUsage.read(accountId).flatMap(s -> ledger.balanceCheck(accountId, s.unconsumedCharges().keySet())
                 .map(check -> drift(accountId, s, check)));
     }
 

@@ -12,7 +12,11 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Publishes the account and key state the api-service reads from Redis (never PostgreSQL) on its
@@ -23,6 +27,8 @@ public class RedisState {
 
     private static final LuaScript PUBLISH_ACCOUNT = LuaScript.load("publish_account");
     private static final LuaScript PUBLISH_KEY = LuaScript.load("publish_key");
+
+    private static final int REFS_PER_CALL = 500;
 
     private final Redis redis;
 
@@ -58,6 +64,45 @@ public class RedisState {
                             ? Uni.createFrom().voidItem()
                             : redis.send(Request.cmd(Command.DEL).arg(index)).replaceWithVoid());
         });
+    }
+
+    /** Of the given ledger references, those the account's Redis {@code refs} hash knows (applied there). */
+    public Uni<Set<String>> knownReferences(long accountId, Collection<String> references) {
+        List<String> all = new ArrayList<>(references);
+        Uni<Set<String>> known = Uni.createFrom().item(new HashSet<>());
+        for (int from = 0; from < all.size(); from += REFS_PER_CALL) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + REFS_PER_CALL));
+            known = known.flatMap(set -> {
+                Request hmget = Request.cmd(Command.HMGET).arg(KeySchema.refs(accountId));
+                chunk.forEach(hmget::arg);
+                return redis.send(hmget).map(r -> {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        if (r.get(i) != null) {
+                            set.add(chunk.get(i));
+                        }
+                    }
+                    return set;
+                });
+            });
+        }
+        return known;
+    }
+
+    /** The account's status in Redis; empty when Redis has no account hash. */
+    public Uni<String> accountStatus(long accountId) {
+        return redis.send(Request.cmd(Command.HGET).arg(KeySchema.account(accountId)).arg("status"))
+                .map(r -> r == null ? "" : r.toString());
+    }
+
+    /** A key as Redis has it: its status (empty when missing) and whether its index resolves it. */
+    public record KeyState(String status, boolean indexed) {
+    }
+
+    public Uni<KeyState> keyState(StoredKey stored) {
+        return redis.send(Request.cmd(Command.HGET).arg(KeySchema.apiKey(stored.accountId(), stored.key().keyId()))
+                        .arg("status"))
+                .flatMap(status -> redis.send(Request.cmd(Command.EXISTS).arg(KeySchema.keyIndex(stored.keyHash())))
+                        .map(exists -> new KeyState(status == null ? "" : status.toString(), exists.toLong() > 0)));
     }
 
     /** Number of open holds of an account (requests reserved but not yet settled). */

@@ -6,18 +6,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The atomic money operations (reserve, settle, release, credit, peek, rebuild, snapshot), each a
+ * The atomic money operations (reserve, settle, release, credit, peek, rebuild), each a
  * single Lua call on the node that owns the account's partition.
  */
 @ApplicationScoped
@@ -29,7 +27,6 @@ public class MoneyCore {
     private static final LuaScript CREDIT = LuaScript.load("credit");
     private static final LuaScript PEEK = LuaScript.load("peek");
     private static final LuaScript REBUILD = LuaScript.load("rebuild");
-    private static final LuaScript SNAPSHOT = LuaScript.load("snapshot");
 
     private static final long MINUTE_MS = 60_000L;
     /** Idempotent operations ride out a failover (the client learns the new master meanwhile). */
@@ -176,19 +173,5 @@ public class MoneyCore {
         });
         return REBUILD.run(redis, keys, args).map(r -> new RebuildResult(r.get(0).toLong(), r.get(1).toLong(),
                 r.get(2).toLong(), r.get(3).toLong(), r.get(4).toLong()));
-    }
-
-    /** Atomic view of an account's Redis balance and its charges not yet consumed from the stream. */
-    public Uni<Snapshot> snapshot(long accountId) {
-        List<String> keys = List.of(KeySchema.account(accountId), KeySchema.usageLog(accountId));
-        return SNAPSHOT.run(redis, keys, List.of(Long.toString(accountId))).map(MoneyCore::toSnapshot);
-    }
-
-    private static Snapshot toSnapshot(Response r) {
-        Map<String, Long> pending = new LinkedHashMap<>();
-        for (int i = 3; i + 1 < r.size(); i += 2) {
-            pending.put(r.get(i).toString(), r.get(i + 1).toLong());
-        }
-        return new Snapshot(r.get(0).toLong(), r.get(1).toLong(), r.get(2).toString(), pending);
     }
 }

@@ -113,7 +113,7 @@ class MoneyCoreTest {
             BalanceView view = money.core.peek(account, 1).await().atMost(WAIT);
             assertThat(view.balanceMicros()).isEqualTo(7_500);
             assertThat(view.heldMicros()).isZero();
-            assertThat(money.core.snapshot(account).await().atMost(WAIT).unconsumedCharges())
+            assertThat(new PendingUsageReader(money.redis).read(account).await().atMost(WAIT).unconsumedCharges())
                     .containsExactly(Map.entry("a", 3_000L));
         }
         assertThat(masterOf(first)).isNotEqualTo(masterOf(second));
