@@ -105,6 +105,17 @@ class CheckoutTest {
         given().get("/paddle-sim/checkout/txn_unknown").then().statusCode(404);
     }
 
+    @Test
+    void shouldHideTheSimulatorFromRequestsRelayedByAProxy() {
+        String checkoutUrl = given().header("Authorization", INTERNAL).contentType(ContentType.JSON)
+                .body(Map.of("accountId", newAccount(), "paddlePriceId", "pri_local_5"))
+                .post("/internal/v1/checkouts").then().statusCode(201).extract().path("checkoutUrl");
+        given().get(checkoutUrl).then().statusCode(200);
+        given().header("X-Forwarded-For", "203.0.113.9").get(checkoutUrl).then().statusCode(404)
+                .contentType(startsWith("application/problem+json"));
+        given().header("Forwarded", "for=203.0.113.9").post(checkoutUrl + "/pay").then().statusCode(404);
+    }
+
     /** The typed client against a stub of api.paddle.com speaking Paddle's wire format. */
     @Test
     void shouldSpeakPaddlesWireFormatToThePaddleApi() throws Exception {
