@@ -35,7 +35,8 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 class CheckoutTest {
 
-    static final String INTERNAL = "Bearer " + BillingStub.TOKEN;
+    /** bot-service's token (kiku.internal.tokens.bot of the test profile): the only caller of checkouts. */
+    static final String INTERNAL = "Bearer test-bot-token";
 
     @Inject
     PaddleConfig paddleConfig;
@@ -81,6 +82,19 @@ class CheckoutTest {
         given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON)
                 .body(Map.of("accountId", 1, "paddlePriceId", "pri_local_5"))
                 .post("/internal/v1/checkouts").then().statusCode(401);
+    }
+
+    @Test
+    void shouldAcceptOnlyTheBotsTokenForCheckouts() {
+        long account = newAccount();
+        // the token this service sends to billing is not one that creates checkouts here
+        given().header("Authorization", "Bearer " + BillingStub.TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("accountId", account, "paddlePriceId", "pri_local_5"))
+                .post("/internal/v1/checkouts").then().statusCode(401)
+                .contentType(startsWith("application/problem+json"));
+        given().header("Authorization", INTERNAL).contentType(ContentType.JSON)
+                .body(Map.of("accountId", account, "paddlePriceId", "pri_local_5"))
+                .post("/internal/v1/checkouts").then().statusCode(201);
     }
 
     @Test
