@@ -96,6 +96,23 @@ class SignatureVerifierTest {
         assertThat(verify("ts=" + ts + ";h1=junk", BODY, secrets, Duration.ofSeconds(5))).isEqualTo(Verdict.MALFORMED);
     }
 
+    /** Paddle's own signed delivery, its real h1 behind junk and behind another secret's digest. */
+    @Test
+    void shouldFindPaddlesRealSignatureAmongJunkAndForeignH1s() {
+        Path dir = Paddle.fixtures().orElse(null);
+        Assumptions.assumeTrue(dir != null, "../shared/fixtures/paddle is absent: skipping Paddle's own fixtures");
+        byte[] standard = Paddle.fixture(dir, "standard_payload.json");
+        String real = "h1=558bf93944dbeb4790c7a8af6cb2ea435c8ca9c8396aafc1a4e37424ac132744";
+        String foreign = SignatureVerifier.sign("pdl_ntfset_other", 1710498758L, standard).split(";")[1];
+
+        assertThat(verify("ts=1710498758;h1=junk;" + real, standard, List.of(FIXTURE_SECRET), Duration.ZERO))
+                .isEqualTo(Verdict.VALID);
+        assertThat(verify("ts=1710498758;" + foreign + ";h1=;" + real, standard, List.of("other", FIXTURE_SECRET),
+                Duration.ZERO)).isEqualTo(Verdict.VALID);
+        assertThat(verify("ts=1710498758;h1=junk;" + foreign, standard, List.of(FIXTURE_SECRET), Duration.ZERO))
+                .isEqualTo(Verdict.MISMATCH);
+    }
+
     @Test
     void shouldAcceptAValidH1AfterManyWrongOnes() {
         long ts = NOW.getEpochSecond();
