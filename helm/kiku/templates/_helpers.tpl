@@ -135,3 +135,33 @@ Call with (dict "name" "api" "path" "/v1").
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+Secret key of one caller's service token: KIKU_INTERNAL_TOKENS_<CALLER>. Call with
+(dict "caller" "bot" "field" "services.webhook.internalCallers"); an unknown caller fails the render.
+*/}}
+{{- define "kiku.internalTokenKey" -}}
+{{- if not (has .caller (list "api" "bot" "webhook")) }}
+{{- fail (printf "%s: %q is not a caller of the internal APIs (api, bot or webhook)" .field .caller) }}
+{{- end }}
+{{- printf "KIKU_INTERNAL_TOKENS_%s" (upper .caller) }}
+{{- end }}
+
+{{/*
+The service tokens: one per caller, so one shared token (the old secrets.internalToken) and a token given
+to two callers are refused (either would let one service act with another's scope).
+*/}}
+{{- define "kiku.validateInternalTokens" -}}
+{{- if hasKey .Values.secrets "internalToken" }}
+{{- fail "secrets.internalToken was replaced by secrets.internalTokens.api, .bot and .webhook: one token per calling service (Secret keys KIKU_INTERNAL_TOKENS_API, _BOT, _WEBHOOK)" }}
+{{- end }}
+{{- $seen := dict }}
+{{- range $caller, $token := .Values.secrets.internalTokens }}
+{{- if $token }}
+{{- if hasKey $seen (toString $token) }}
+{{- fail (printf "secrets.internalTokens.%s and .%s must differ: each service's token grants only its own scope" (get $seen (toString $token)) $caller) }}
+{{- end }}
+{{- $_ := set $seen (toString $token) $caller }}
+{{- end }}
+{{- end }}
+{{- end }}

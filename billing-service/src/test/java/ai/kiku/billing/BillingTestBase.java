@@ -40,7 +40,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class BillingTestBase {
 
     protected static final String ADMIN = "test-admin-token";
-    protected static final String INTERNAL = "test-internal-token";
+    /** The token each calling service presents to /internal/v1 (kiku.internal.tokens.* of the test profile). */
+    protected static final String API_TOKEN = "test-api-token";
+    protected static final String BOT_TOKEN = "test-bot-token";
+    protected static final String WEBHOOK_TOKEN = "test-webhook-token";
+    /** The token {@link #internal()} presents: webhook-service's, the only one that may book money. */
+    protected static final String INTERNAL = WEBHOOK_TOKEN;
 
     @Inject
     protected Pool pool;
@@ -55,8 +60,19 @@ public abstract class BillingTestBase {
         return given().auth().oauth2(ADMIN).contentType(ContentType.JSON);
     }
 
+    /** An internal call as webhook-service makes it (catalogue, accounts, and booking on the ledger). */
     protected static RequestSpecification internal() {
         return given().auth().oauth2(INTERNAL).contentType(ContentType.JSON);
+    }
+
+    /** An internal call as bot-service makes it (its users' accounts and keys; no ledger writes). */
+    protected static RequestSpecification asBot() {
+        return given().auth().oauth2(BOT_TOKEN).contentType(ContentType.JSON);
+    }
+
+    /** An internal call as api-service makes it (catalogue, usage, reading keys). */
+    protected static RequestSpecification asApi() {
+        return given().auth().oauth2(API_TOKEN).contentType(ContentType.JSON);
     }
 
     /** A Telegram user id no other test uses. */

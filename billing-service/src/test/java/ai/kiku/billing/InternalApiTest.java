@@ -25,24 +25,24 @@ class InternalApiTest extends BillingTestBase {
         long tg = newTelegramUser();
         given().contentType("application/json").body(Map.of("telegramUserId", tg))
                 .post("/internal/v1/accounts").then().statusCode(401);
-        long account = internal().body(Map.of("telegramUserId", tg, "displayName", "Ann"))
+        long account = asBot().body(Map.of("telegramUserId", tg, "displayName", "Ann"))
                 .post("/internal/v1/accounts").then().statusCode(200)
                 .body("telegramUserId", equalTo(tg)).body("displayName", equalTo("Ann"))
                 .body("status", equalTo("active")).body("balanceMicros", equalTo(0))
                 .body("balance", equalTo("0.000000")).body("heldMicros", equalTo(0))
                 .body("lowBalanceThresholdMicros", equalTo(1_000_000)).body("defaultRateLimitPerMinute", equalTo(600))
                 .body("createdAt", notNullValue()).extract().jsonPath().getLong("accountId");
-        internal().get("/internal/v1/accounts/by-telegram/" + tg).then().statusCode(200)
+        asBot().get("/internal/v1/accounts/by-telegram/" + tg).then().statusCode(200)
                 .body("accountId", equalTo((int) account));
-        internal().get("/internal/v1/accounts/by-telegram/" + newTelegramUser()).then().statusCode(404);
-        internal().get("/internal/v1/accounts/" + account).then().statusCode(200).body("telegramUserId", equalTo(tg));
+        asBot().get("/internal/v1/accounts/by-telegram/" + newTelegramUser()).then().statusCode(404);
+        asBot().get("/internal/v1/accounts/" + account).then().statusCode(200).body("telegramUserId", equalTo(tg));
 
-        long keyId = internal().body(Map.of("name", "ci")).post("/internal/v1/accounts/" + account + "/keys")
+        long keyId = asBot().body(Map.of("name", "ci")).post("/internal/v1/accounts/" + account + "/keys")
                 .then().statusCode(201).body("rateLimitPerMinute", equalTo(600)).body("lastUsedAt", nullValue())
                 .extract().jsonPath().getLong("keyId");
-        internal().get("/internal/v1/accounts/" + account + "/keys").then().statusCode(200)
+        asBot().get("/internal/v1/accounts/" + account + "/keys").then().statusCode(200)
                 .body("size()", equalTo(1)).body("[0].status", equalTo("active"));
-        internal().delete("/internal/v1/accounts/" + account + "/keys/" + keyId).then().statusCode(200)
+        asBot().delete("/internal/v1/accounts/" + account + "/keys/" + keyId).then().statusCode(200)
                 .body("status", equalTo("revoked"));
     }
 
@@ -65,7 +65,7 @@ class InternalApiTest extends BillingTestBase {
                 .then().statusCode(400).body("field", equalTo("kind"));
         internal().body(payment).post("/internal/v1/accounts/999999999/ledger").then().statusCode(404);
         assertThat(sqlLong("SELECT count(*) FROM ledger_entries WHERE account_id = $1", account)).isEqualTo(1);
-        internal().get(path).then().statusCode(200).body("entries.size()", equalTo(1))
+        asBot().get(path).then().statusCode(200).body("entries.size()", equalTo(1))
                 .body("entries[0].kind", equalTo("payment")).body("entries[0].amount", equalTo("5.000000"))
                 .body("entries[0].externalRef", equalTo("txn_" + account));
     }
@@ -93,19 +93,19 @@ class InternalApiTest extends BillingTestBase {
         }
         awaitDrained(account);
         String day = Instant.now().truncatedTo(ChronoUnit.DAYS).toString().substring(0, 10);
-        internal().get("/internal/v1/accounts/" + account + "/usage?groupBy=day&from="
+        asApi().get("/internal/v1/accounts/" + account + "/usage?groupBy=day&from="
                         + Instant.now().minus(1, ChronoUnit.DAYS) + "&to=" + Instant.now().plus(1, ChronoUnit.HOURS))
                 .then().statusCode(200).body("groupBy", equalTo("day"))
                 .body("totals.requests", equalTo(3)).body("totals.inputTokens", equalTo(30))
                 .body("totals.outputTokens", equalTo(12)).body("totals.costMicros", equalTo(3000))
                 .body("totals.cost", equalTo("0.003000")).body("breakdown.group", hasItem(day));
-        internal().get("/internal/v1/accounts/" + account + "/usage?groupBy=week").then().statusCode(400)
+        asBot().get("/internal/v1/accounts/" + account + "/usage?groupBy=week").then().statusCode(400)
                 .body("field", equalTo("groupBy"));
     }
 
     @Test
     void shouldServeAndPublishTheCatalogue() {
-        internal().get("/internal/v1/catalogue").then().statusCode(200)
+        asApi().get("/internal/v1/catalogue").then().statusCode(200)
                 .body("products[0].productId", equalTo("llm-proxy"))
                 .body("products[0].pricePerRequestMicros", equalTo(1000))
                 .body("models.model", hasItem("local-echo"))

@@ -18,7 +18,10 @@ import java.util.UUID;
 final class Platform implements AutoCloseable {
 
     static final String ADMIN_TOKEN = "e2e-admin-" + UUID.randomUUID();
-    static final String INTERNAL_TOKEN = "e2e-internal-" + UUID.randomUUID();
+    /** One service token per caller, wired as {@code ./kiku up} does: each service sends only its own. */
+    static final String API_TOKEN = "e2e-api-" + UUID.randomUUID();
+    static final String BOT_TOKEN = "e2e-bot-" + UUID.randomUUID();
+    static final String WEBHOOK_TOKEN = "e2e-webhook-" + UUID.randomUUID();
 
     final Postgres pg;
     final String database;
@@ -45,7 +48,6 @@ final class Platform implements AutoCloseable {
         env.put("KIKU_DB_USERNAME", pg.username());
         env.put("KIKU_DB_PASSWORD", pg.password());
         env.put("KIKU_ADMIN_TOKEN", ADMIN_TOKEN);
-        env.put("KIKU_INTERNAL_TOKEN", INTERNAL_TOKEN);
         env.put("KIKU_LOCAL_STANDINS", "true");
         env.put("KIKU_BILLING_URL", "http://127.0.0.1:" + billingPort);
         env.put("KIKU_API_URL", "http://127.0.0.1:" + apiPort);
@@ -55,10 +57,21 @@ final class Platform implements AutoCloseable {
         env.put("KIKU_USAGE_CLAIM_MIN_IDLE", "2s");
         env.put("KIKU_USAGE_CLAIM_INTERVAL", "500ms");
 
-        billing = new ServiceProcess("billing-service", billingPort, env).start();
-        api = new ServiceProcess("api-service", apiPort, env).start();
-        webhook = new ServiceProcess("webhook-service", webhookPort, env).start();
-        bot = new ServiceProcess("bot-service", botPort, env).start();
+        billing = new ServiceProcess("billing-service", billingPort, with(env, "KIKU_INTERNAL_TOKENS_API", API_TOKEN,
+                "KIKU_INTERNAL_TOKENS_BOT", BOT_TOKEN, "KIKU_INTERNAL_TOKENS_WEBHOOK", WEBHOOK_TOKEN)).start();
+        api = new ServiceProcess("api-service", apiPort, with(env, "KIKU_INTERNAL_TOKEN", API_TOKEN)).start();
+        webhook = new ServiceProcess("webhook-service", webhookPort, with(env, "KIKU_INTERNAL_TOKEN", WEBHOOK_TOKEN,
+                "KIKU_INTERNAL_TOKENS_BOT", BOT_TOKEN)).start();
+        bot = new ServiceProcess("bot-service", botPort, with(env, "KIKU_INTERNAL_TOKEN", BOT_TOKEN)).start();
+    }
+
+    /** The shared environment plus one service's own variables (name, value pairs). */
+    private static Map<String, String> with(Map<String, String> shared, String... pairs) {
+        Map<String, String> env = new HashMap<>(shared);
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
     }
 
     /** A session of its own on the platform's database (to hold locks the services must wait for). */

@@ -53,9 +53,10 @@ class PlatformJourneyTest {
                 .header("Authorization", "Bearer " + Platform.ADMIN_TOKEN).contentType(ContentType.JSON);
     }
 
+    /** A call to an internal API as bot-service makes it (its token is the one those endpoints serve). */
     private static RequestSpecification internal(ServiceProcess service) {
         return RestAssured.given().baseUri(service.url())
-                .header("Authorization", "Bearer " + Platform.INTERNAL_TOKEN).contentType(ContentType.JSON);
+                .header("Authorization", "Bearer " + Platform.BOT_TOKEN).contentType(ContentType.JSON);
     }
 
     private static RequestSpecification api() {
@@ -132,6 +133,12 @@ class PlatformJourneyTest {
         ServiceProcess.sleep(1_500);
         assertThat(account().getLong("balanceMicros")).isEqualTo(5_000_000L);
         assertThat(botSaid().stream().filter(t -> t.contains("5.00"))).as("told once, though paid twice").hasSize(1);
+
+        // the credit came through webhook-service's token; the bot's, on the same ledger endpoint, books nothing
+        internal(platform.billing).body(Map.of("kind", "payment", "amountMicros", 1_000_000, "externalRef",
+                "txn_forged_" + accountId)).post("/internal/v1/accounts/" + accountId + "/ledger")
+                .then().statusCode(403);
+        assertThat(account().getLong("balanceMicros")).isEqualTo(5_000_000L);
     }
 
     @Test

@@ -57,6 +57,8 @@ final class ServiceProcess implements AutoCloseable {
                     "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            // only what the test sets: a KIKU_* variable of the developer's shell (a token, say) must not leak in
+            builder.environment().keySet().removeIf(name -> name.startsWith("KIKU_"));
             builder.environment().putAll(env);
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
             process = builder.start();

@@ -78,8 +78,7 @@ class KikuChartTest {
         for (String service : PORTS.keySet()) {
             JsonNode container = Manifests.container(defaults.get("Deployment", "kiku-" + service));
             assertThat(container.at("/envFrom/0/configMapRef/name").asText()).isEqualTo("kiku");
-            assertThat(secretRefs(container)).as("secrets of %s", service)
-                    .containsEntry("KIKU_INTERNAL_TOKEN", "kiku")
+            assertThat(secretRefs(container)).as("secrets of %s", service).isNotEmpty()
                     .allSatisfy((key, secret) -> assertThat(secret).isEqualTo("kiku"));
         }
         assertThat(secretRefs(container("billing"))).containsKeys("KIKU_ADMIN_TOKEN", "KIKU_DB_PASSWORD")
@@ -90,6 +89,44 @@ class KikuChartTest {
                 .doesNotContainKeys("KIKU_ADMIN_TOKEN", "KIKU_DB_PASSWORD", "KIKU_PADDLE_API_KEY");
         assertThat(secretRefs(container("api"))).doesNotContainKeys("KIKU_ADMIN_TOKEN", "KIKU_DB_PASSWORD",
                 "KIKU_PADDLE_API_KEY", "KIKU_TELEGRAM_BOT_TOKEN");
+    }
+
+    /**
+     * Least privilege between services: each one sends only its own token (KIKU_INTERNAL_TOKEN, from its own
+     * Secret key) and holds only the tokens of the callers it serves: billing all three, webhook the bot's.
+     */
+    @Test
+    void shouldGiveEachServiceOnlyItsOwnInternalTokenAndTheTokensOfItsCallers() {
+        assertThat(internalTokenKeys(container("api")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("KIKU_INTERNAL_TOKEN", "KIKU_INTERNAL_TOKENS_API"));
+        assertThat(internalTokenKeys(container("bot")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("KIKU_INTERNAL_TOKEN", "KIKU_INTERNAL_TOKENS_BOT"));
+        assertThat(internalTokenKeys(container("webhook"))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "KIKU_INTERNAL_TOKEN", "KIKU_INTERNAL_TOKENS_WEBHOOK",
+                "KIKU_INTERNAL_TOKENS_BOT", "KIKU_INTERNAL_TOKENS_BOT"));
+        assertThat(internalTokenKeys(container("billing"))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "KIKU_INTERNAL_TOKENS_API", "KIKU_INTERNAL_TOKENS_API",
+                "KIKU_INTERNAL_TOKENS_BOT", "KIKU_INTERNAL_TOKENS_BOT",
+                "KIKU_INTERNAL_TOKENS_WEBHOOK", "KIKU_INTERNAL_TOKENS_WEBHOOK"));
+        for (String service : PORTS.keySet()) {
+            container(service).path("env").forEach(e -> {
+                if (e.path("name").asText().startsWith("KIKU_INTERNAL_TOKEN")) {
+                    assertThat(e.at("/valueFrom/secretKeyRef/optional").asBoolean(true))
+                            .as("%s %s is required", service, e.path("name").asText()).isFalse();
+                }
+            });
+        }
+    }
+
+    @Test
+    void shouldRefuseTheOldSharedTokenAndOneTokenForTwoCallers() {
+        assertThatThrownBy(() -> Chart.template(List.of(), "secrets.internalToken", "shared-0123456789"))
+                .hasMessageContaining("secrets.internalTokens");
+        assertThatThrownBy(() -> Chart.template(List.of(), "secrets.internalTokens.bot", "same-0123456789",
+                "secrets.internalTokens.webhook", "same-0123456789"))
+                .hasMessageContaining("must differ");
+        assertThatThrownBy(() -> Chart.template(List.of("services:\n  api:\n    internalToken: root\n")))
+                .hasMessageContaining("services.api.internalToken");
     }
 
     @Test
@@ -162,7 +199,9 @@ class KikuChartTest {
     void shouldNeverPutSecretsInTheConfigMap() {
         Map<String, String> secrets = Map.of(
                 "secrets.adminToken", "admin-0123456789",
-                "secrets.internalToken", "internal-0123456789",
+                "secrets.internalTokens.api", "internal-api-0123456789",
+                "secrets.internalTokens.bot", "internal-bot-0123456789",
+                "secrets.internalTokens.webhook", "internal-webhook-0123456789",
                 "postgresql.password", "db-password-0123456789",
                 "redis.password", "redis-password-0123456789",
                 "secrets.paddleWebhookSecrets", "pdl_ntfset_0123456789",
@@ -182,7 +221,9 @@ class KikuChartTest {
         Map<String, String> secret = secretData(manifests.get("Secret", "kiku"));
         assertThat(secret).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "KIKU_ADMIN_TOKEN", "admin-0123456789",
-                "KIKU_INTERNAL_TOKEN", "internal-0123456789",
+                "KIKU_INTERNAL_TOKENS_API", "internal-api-0123456789",
+                "KIKU_INTERNAL_TOKENS_BOT", "internal-bot-0123456789",
+                "KIKU_INTERNAL_TOKENS_WEBHOOK", "internal-webhook-0123456789",
                 "KIKU_DB_PASSWORD", "db-password-0123456789",
                 "QUARKUS_REDIS_PASSWORD", "redis-password-0123456789",
                 "KIKU_PADDLE_WEBHOOK_SECRETS", "pdl_ntfset_0123456789",
@@ -201,8 +242,9 @@ class KikuChartTest {
     void shouldGenerateTheServiceTokensWhenNoneAreGiven() {
         Map<String, String> secret = secretData(defaults.get("Secret", "kiku"));
 
-        assertThat(secret).containsOnlyKeys("KIKU_ADMIN_TOKEN", "KIKU_INTERNAL_TOKEN");
-        assertThat(secret.get("KIKU_ADMIN_TOKEN")).hasSize(48).isNotEqualTo(secret.get("KIKU_INTERNAL_TOKEN"));
+        assertThat(secret).containsOnlyKeys("KIKU_ADMIN_TOKEN", "KIKU_INTERNAL_TOKENS_API", "KIKU_INTERNAL_TOKENS_BOT",
+                "KIKU_INTERNAL_TOKENS_WEBHOOK");
+        assertThat(secret.values()).allSatisfy(token -> assertThat(token).hasSize(48)).doesNotHaveDuplicates();
     }
 
     @Test
@@ -339,17 +381,30 @@ class KikuChartTest {
         return env;
     }
 
-    /** env name → name of the Secret it is read from. */
+    /** env name → name of the Secret it is read from (the key is the env name, but for KIKU_INTERNAL_TOKEN). */
     private static Map<String, String> secretRefs(JsonNode container) {
         Map<String, String> refs = new HashMap<>();
         container.path("env").forEach(e -> {
             JsonNode ref = e.at("/valueFrom/secretKeyRef");
             if (!ref.isMissingNode()) {
-                assertThat(ref.path("key").asText()).isEqualTo(e.path("name").asText());
+                if (!e.path("name").asText().equals("KIKU_INTERNAL_TOKEN")) {
+                    assertThat(ref.path("key").asText()).isEqualTo(e.path("name").asText());
+                }
                 refs.put(e.path("name").asText(), ref.path("name").asText());
             }
         });
         return refs;
+    }
+
+    /** env name → Secret key, of the service-token variables only. */
+    private static Map<String, String> internalTokenKeys(JsonNode container) {
+        Map<String, String> keys = new HashMap<>();
+        container.path("env").forEach(e -> {
+            if (e.path("name").asText().startsWith("KIKU_INTERNAL_TOKEN")) {
+                keys.put(e.path("name").asText(), e.at("/valueFrom/secretKeyRef/key").asText());
+            }
+        });
+        return keys;
     }
 
     private static Map<String, String> secretData(JsonNode secret) {

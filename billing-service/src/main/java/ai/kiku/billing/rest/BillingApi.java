@@ -16,13 +16,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         tags = {
                 @Tag(name = "admin", description = "Operators and support; Authorization: Bearer <kiku.admin.token>"),
                 @Tag(name = "internal", description = "Service-to-service (bot, webhook, api); "
-                        + "Authorization: Bearer <kiku.internal.token>; never exposed on the public ingress")
+                        + "Authorization: Bearer <the calling service's own token, kiku.internal.tokens.api|bot|webhook>; "
+                        + "403 outside that service's scope; never exposed on the public ingress")
         })
 @SecuritySchemes({
         @SecurityScheme(securitySchemeName = "adminToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
                 description = "kiku.admin.token (KIKU_ADMIN_TOKEN)"),
         @SecurityScheme(securitySchemeName = "internalToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
-                description = "kiku.internal.token (KIKU_INTERNAL_TOKEN)")
+                description = "the calling service's token: kiku.internal.tokens.api, .bot or .webhook")
 })
 public class BillingApi extends Application {
 }

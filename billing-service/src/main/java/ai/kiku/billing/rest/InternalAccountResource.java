@@ -28,13 +28,22 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 import java.util.List;
 
-/** Service-to-service API used by the bot and webhook services (and api-service for usage). */
+import static ai.kiku.billing.rest.InternalCaller.API;
+import static ai.kiku.billing.rest.InternalCaller.BOT;
+import static ai.kiku.billing.rest.InternalCaller.WEBHOOK;
+
+/**
+ * Service-to-service API used by the bot and webhook services (and api-service for usage). Each method names
+ * the callers it serves ({@link Callers}); bot-service manages its users' accounts and keys, webhook-service
+ * alone books money, api-service reads.
+ */
 @Path("/internal/v1/accounts")
 @Tag(name = "internal")
 @SecurityRequirement(name = "internalToken")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "Missing or wrong internal token (problem+json)")
+@APIResponse(responseCode = "401", description = "Missing or unknown internal token (problem+json)")
+@APIResponse(responseCode = "403", description = "The calling service may not use this endpoint (problem+json)")
 @APIResponse(responseCode = "400", description = "Invalid input; the problem names the field; nothing was written")
 public class InternalAccountResource {
 
@@ -52,6 +61,7 @@ public class InternalAccountResource {
     }
 
     @POST
+    @Callers(BOT)
     @Operation(summary = "Create (or return) the account of a Telegram user")
     public Uni<AccountView> create(Requests.CreateAccount body) {
         return accounts.create(body);
@@ -59,6 +69,7 @@ public class InternalAccountResource {
 
     @GET
     @Path("/by-telegram/{telegramUserId}")
+    @Callers(BOT)
     @Operation(summary = "The account of a Telegram user")
     @APIResponse(responseCode = "404", description = "No account for this Telegram user")
     public Uni<AccountView> byTelegram(@PathParam("telegramUserId") long telegramUserId) {
@@ -67,6 +78,7 @@ public class InternalAccountResource {
 
     @GET
     @Path("/{id}")
+    @Callers({BOT, WEBHOOK})
     @Operation(summary = "An account with its real-time balance")
     @APIResponse(responseCode = "404", description = "No such account")
     public Uni<AccountView> get(@PathParam("id") long id) {
@@ -75,6 +87,7 @@ public class InternalAccountResource {
 
     @POST
     @Path("/{id}/keys")
+    @Callers(BOT)
     @ResponseStatus(201)
     @Operation(summary = "Issue an API key; the plaintext is in this answer only")
     public Uni<ApiKey> createKey(@PathParam("id") long id, Requests.CreateKey body) {
@@ -83,6 +96,7 @@ public class InternalAccountResource {
 
     @GET
     @Path("/{id}/keys")
+    @Callers({BOT, API})
     @Operation(summary = "List an account's keys (never the plaintext)")
     public Uni<List<ApiKey>> listKeys(@PathParam("id") long id) {
         return keys.list(id);
@@ -90,6 +104,7 @@ public class InternalAccountResource {
 
     @DELETE
     @Path("/{id}/keys/{keyId}")
+    @Callers(BOT)
     @Operation(summary = "Revoke a key; effective immediately")
     public Uni<ApiKey> revokeKey(@PathParam("id") long id, @PathParam("keyId") long keyId) {
         return keys.revoke(id, keyId);
@@ -97,6 +112,7 @@ public class InternalAccountResource {
 
     @POST
     @Path("/{id}/ledger")
+    @Callers(WEBHOOK) // the only service that moves money: payments, refunds, chargebacks
     @Operation(summary = "Book a payment, refund, chargeback, chargeback reversal or adjustment once per externalRef")
     @APIResponse(responseCode = "404", description = "No such account")
     public Uni<LedgerResult> book(@PathParam("id") long id, Requests.Ledger body) {
@@ -105,6 +121,7 @@ public class InternalAccountResource {
 
     @GET
     @Path("/{id}/ledger")
+    @Callers(BOT)
     @Operation(summary = "Ledger entries, newest first; page with ?before=<nextBefore>&limit=1..200")
     @APIResponse(responseCode = "404", description = "No such account")
     public Uni<LedgerPage> ledger(@PathParam("id") long id, @QueryParam("before") String before,
@@ -114,6 +131,7 @@ public class InternalAccountResource {
 
     @GET
     @Path("/{id}/usage")
+    @Callers({BOT, API})
     @Operation(summary = "Usage roll-up over [from, to) grouped by day, hour, model or key")
     public Uni<UsageReport> usage(@PathParam("id") long id, @QueryParam("from") String from,
                                   @QueryParam("to") String to, @QueryParam("groupBy") String groupBy) {

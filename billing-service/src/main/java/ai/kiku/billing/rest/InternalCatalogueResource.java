@@ -25,6 +25,7 @@ public class InternalCatalogueResource {
     }
 
     @GET
+    @Callers({InternalCaller.API, InternalCaller.BOT, InternalCaller.WEBHOOK})
     @Operation(summary = "Products, model prices and credit packs (cached)")
     public Uni<Catalogue> get() {
         return catalogue.get();

@@ -6,7 +6,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.Optional;
 
 /**
- * Platform-wide settings this service uses: service tokens and local stand-ins. Plain properties,
+ * Platform-wide settings this service uses: service tokens (its own, and the bot's it accepts) and local stand-ins. Plain properties,
  * not a {@code @ConfigMapping(prefix = "kiku")}: a mapping of the whole {@code kiku.} tree would
  * reject every other service's and the harness's {@code kiku.*} keys as unknown.
  */
@@ -15,13 +15,16 @@ public class KikuConfig {
 
     private final Optional<String> adminToken;
     private final Optional<String> internalToken;
+    private final Optional<String> botToken;
     private final boolean localStandins;
 
     public KikuConfig(@ConfigProperty(name = "kiku.admin.token") Optional<String> adminToken,
                       @ConfigProperty(name = "kiku.internal.token") Optional<String> internalToken,
+                      @ConfigProperty(name = "kiku.internal.tokens.bot") Optional<String> botToken,
                       @ConfigProperty(name = "kiku.local-standins", defaultValue = "false") boolean localStandins) {
         this.adminToken = adminToken.filter(t -> !t.isBlank());
         this.internalToken = internalToken.filter(t -> !t.isBlank());
+        this.botToken = botToken.filter(t -> !t.isBlank());
         this.localStandins = localStandins;
     }
 
@@ -30,9 +33,14 @@ public class KikuConfig {
         return adminToken;
     }
 
-    /** Service-to-service token for {@code /internal/v1/**} and for calls to billing. */
+    /** This service's own token, sent to billing (whose {@code kiku.internal.tokens.webhook} it must equal). */
     public Optional<String> internalToken() {
         return internalToken;
+    }
+
+    /** bot-service's token, the only one accepted on {@code /internal/v1/checkouts}. */
+    public Optional<String> botToken() {
+        return botToken;
     }
 
     /** Enables the local Paddle simulator when no Paddle API key is configured. */

@@ -19,7 +19,10 @@ public class StartupReport {
             LOG.warn("kiku.paddle.webhook-secrets is not set: every Paddle delivery will be refused with 401");
         }
         if (kiku.internalToken().isEmpty()) {
-            LOG.warn("kiku.internal.token is not set: checkouts are refused and billing calls will fail");
+            LOG.warn("kiku.internal.token is not set: billing calls will fail (no credit can be booked)");
+        }
+        if (kiku.botToken().isEmpty()) {
+            LOG.warn("kiku.internal.tokens.bot is not set: every checkout request is refused");
         }
         if (kiku.adminToken().isEmpty()) {
             LOG.warn("kiku.admin.token is not set: /admin/v1/webhooks is closed");

@@ -41,6 +41,14 @@ public interface WebhookConfig {
     @WithDefault("1h")
     Duration backoffMax();
 
+    /**
+     * How long, from its receipt, an adjustment waits for its transaction to be credited before it is
+     * dead-lettered. Paddle retries a failed delivery for 3 days, and the transaction is delivered before its
+     * adjustment exists, so 4 days leave a day for the transaction's own retries. Waiting spends no attempts.
+     */
+    @WithDefault("4d")
+    Duration awaitTransaction();
+
     /** How long the credit-pack catalogue fetched from billing is reused. */
     @WithDefault("30s")
     Duration catalogueTtl();

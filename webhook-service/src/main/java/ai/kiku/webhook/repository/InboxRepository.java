@@ -116,6 +116,42 @@ public class InboxRepository {
         }
     }
 
+    /**
+     * Records that a claimed row waits for another event (an adjustment for its transaction): the claim's
+     * attempt is given back, the next look comes after as long as it has waited so far (between
+     * {@code minDelay} and {@code maxDelay}, so the looks thin out like a backoff), and the row is dead
+     * once {@code limit} has passed since its receipt. Returns the new status (empty when finished meanwhile).
+     */
+    public Optional<String> await(String eventId, Duration limit, Duration minDelay, Duration maxDelay, String note)
+            throws SQLException {
+        String sql = "UPDATE paddle_events SET attempts = greatest(attempts - 1, 0),"
+                + " status = CASE WHEN received_at + ? * interval '1 millisecond' <= now() THEN 'dead' ELSE 'received' END,"
+                + " next_attempt_at = now() + least(greatest(now() - received_at, ? * interval '1 millisecond'),"
+                + " ? * interval '1 millisecond'), last_error = ?"
+                + " WHERE event_id = ? AND status = 'received' RETURNING status";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, limit.toMillis());
+            ps.setLong(2, minDelay.toMillis());
+            ps.setLong(3, maxDelay.toMillis());
+            ps.setString(4, note);
+            ps.setString(5, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Makes the adjustments waiting for one transaction due now (its transaction.completed was just finished). */
+    public int wakeAdjustments(String transactionId) throws SQLException {
+        String sql = "UPDATE paddle_events SET next_attempt_at = now() WHERE status = 'received'"
+                + " AND event_type IN ('adjustment.created', 'adjustment.updated')"
+                + " AND payload->'data'->>'transaction_id' = ? AND next_attempt_at > now()";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, transactionId);
+            return ps.executeUpdate();
+        }
+    }
+
     /** Puts any row back in the queue with fresh attempts (operator replay). */
     public Optional<InboxRow> replay(String eventId) throws SQLException {
         String sql = "UPDATE paddle_events SET status = 'received', attempts = 0, next_attempt_at = now(),"

@@ -11,7 +11,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 
-/** Bearer tokens: admin token for {@code /admin/v1/**}, service token for {@code /internal/v1/**}. */
+/**
+ * Bearer tokens: admin token for {@code /admin/v1/**}; {@code /internal/v1/**} (checkouts) takes only
+ * bot-service's token ({@code kiku.internal.tokens.bot}), not this service's own nor any other caller's.
+ */
 public class TokenFilter {
 
     private final BearerToken admin;
@@ -19,7 +22,7 @@ public class TokenFilter {
 
     public TokenFilter(KikuConfig config) {
         this.admin = BearerToken.of(config.adminToken());
-        this.internal = BearerToken.of(config.internalToken());
+        this.internal = BearerToken.of(config.botToken());
     }
 
     /** Decides by the matched resource class, not the raw path, so no path spelling slips past. */

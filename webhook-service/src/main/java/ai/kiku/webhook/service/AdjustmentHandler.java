@@ -95,16 +95,18 @@ public class AdjustmentHandler {
         return Outcome.processed(accountId, details);
     }
 
-    /** The processed payment this adjustment refers to; retried while it is still on its way. */
+    /** The processed payment this adjustment refers to; waited for while it is still on its way. */
     private InboxRow original(String transactionId) throws SQLException {
         List<InboxRow> rows = inbox.findByEntity("transaction.completed", transactionId);
         if (rows.isEmpty()) {
-            throw new IllegalStateException("transaction.completed of " + transactionId + " is not in the inbox (yet)");
+            throw new AwaitingTransactionException("waiting for transaction.completed of " + transactionId
+                    + ", not in the inbox yet");
         }
         InboxRow row = rows.get(0);
         return switch (row.status()) {
             case "processed" -> row;
-            case "received" -> throw new IllegalStateException("transaction " + transactionId + " is not processed yet");
+            case "received" -> throw new AwaitingTransactionException("waiting for transaction " + transactionId
+                    + " to be credited");
             default -> throw new HoldException("original_not_credited", row.accountId(), "transaction "
                     + transactionId + " was not credited (" + row.status() + "), so there is nothing to adjust");
         };

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Works the inbox asynchronously: a poller claims due rows (any number of replicas may run it),
  * and each freshly inserted event gets an immediate nudge so a top-up shows up in about the time
  * billing takes. A failure is retried with exponential backoff and dead-lettered after
- * {@code kiku.webhook.max-attempts}. Every path ends in billing's ledger, which books a reference
+ * {@code kiku.webhook.max-attempts}; an adjustment whose transaction has not been credited yet waits instead,
+ * for {@code kiku.webhook.await-transaction} after its receipt, without spending attempts. Every path ends in billing's ledger, which books a reference
  * once, so a crash anywhere converges to exactly one credit.
  */
 @ApplicationScoped
@@ -113,6 +114,9 @@ public class EventProcessor {
         Outcome outcome;
         try {
             outcome = dispatch(row);
+        } catch (AwaitingTransactionException waiting) {
+            waiting(row, waiting);
+            return;
         } catch (HoldException hold) {
             alerts.raise(hold.reason(), row.eventId(), hold.getMessage());
             outcome = Outcome.held(hold.accountId(), Map.of("reason", hold.reason()),
@@ -125,6 +129,10 @@ public class EventProcessor {
             inbox.finish(row.eventId(), outcome.status(), outcome.accountId(),
                     mapper.writeValueAsString(outcome.details()), outcome.note());
             registry.counter("kiku.webhook.processed", "type", row.eventType(), "status", outcome.status()).increment();
+            if (row.eventType().equals("transaction.completed") && row.entityId() != null) {
+                // a refund that came first may be waiting up to backoff-max for its next look: not that long
+                inbox.wakeAdjustments(row.entityId());
+            }
         } catch (Exception e) {
             // the lease brings the row back; billing dedupes the repeated ledger call
             LOG.warnf("could not record the outcome of %s (%s); it is retried after its lease", row.eventId(),
@@ -155,6 +163,22 @@ public class EventProcessor {
             }
         } catch (SQLException sql) {
             LOG.warnf("could not record the failure of %s (%s); it is retried after its lease", row.eventId(),
+                    sql.getMessage());
+        }
+    }
+
+    private void waiting(InboxRow row, AwaitingTransactionException e) {
+        try {
+            String status = inbox.await(row.eventId(), config.awaitTransaction(), config.backoffBase(),
+                    config.backoffMax(), e.getMessage()).orElse("finished");
+            if (status.equals("dead")) {
+                alerts.raise("dead_letter", row.eventId(), "gave up after waiting " + config.awaitTransaction()
+                        + " since its receipt: " + e.getMessage());
+            } else {
+                LOG.debugf("Paddle event %s: %s", row.eventId(), e.getMessage());
+            }
+        } catch (SQLException sql) {
+            LOG.warnf("could not record that %s waits (%s); it is retried after its lease", row.eventId(),
                     sql.getMessage());
         }
     }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -16,15 +17,19 @@ import javax.crypto.spec.SecretKeySpec;
  * Verifies a {@code Paddle-Signature} header the way Paddle's SDKs do:
  * {@code hex(HMAC-SHA256(secret, ts + ":" + rawBody))} over the raw bytes as received, compared in
  * constant time, accepted when any {@code h1} matches any secret and {@code ts} is recent enough.
+ * As in the SDKs, an {@code h1} that is not a digest simply matches nothing (it does not spoil the
+ * header), and parts without {@code =} are skipped. Unlike them, a {@code ts} further in the future
+ * than the max age is refused like a stale one: a signature minted ahead must not be replayable later.
  */
 public final class SignatureVerifier {
 
     /** Why a signature was refused; the names end up in logs and metrics, never in responses. */
     public enum Verdict { VALID, MISSING, MALFORMED, STALE, MISMATCH, NO_SECRET }
 
+    // bounds the work per header: at most ~60 candidates fit, each compared against one HMAC per secret
     private static final int MAX_HEADER_LENGTH = 4096;
-    private static final int MAX_SIGNATURES = 16;
     private static final int SHA256_HEX_LENGTH = 64;
+    private static final Pattern DIGEST = Pattern.compile("[0-9a-fA-F]{64}");
 
     private SignatureVerifier() {
     }
@@ -41,7 +46,7 @@ public final class SignatureVerifier {
         if (parsed == null) {
             return Verdict.MALFORMED;
         }
-        if (!maxAge.isZero() && now.getEpochSecond() - Long.parseLong(parsed.ts()) > maxAge.toSeconds()) {
+        if (!maxAge.isZero() && Math.abs(now.getEpochSecond() - Long.parseLong(parsed.ts())) > maxAge.toSeconds()) {
             return Verdict.STALE;
         }
         if (secrets.isEmpty()) {
@@ -63,7 +68,10 @@ public final class SignatureVerifier {
         return "ts=" + ts + ";h1=" + HexFormat.of().formatHex(hmac(secret, Long.toString(ts), rawBody));
     }
 
-    /** Returns null when the header lacks exactly one numeric {@code ts} or any well-formed {@code h1}. */
+    /**
+     * Returns null when the header lacks exactly one numeric {@code ts} or any well-formed {@code h1}.
+     * An {@code h1} that is not 64 hex digits is no candidate (it could never match) and is skipped.
+     */
     static Header parse(String header) {
         if (header.length() > MAX_HEADER_LENGTH) {
             return null;
@@ -72,8 +80,8 @@ public final class SignatureVerifier {
         List<byte[]> signatures = new ArrayList<>();
         for (String part : header.split(";")) {
             int eq = part.indexOf('=');
-            if (eq <= 0) {
-                return null;
+            if (eq < 0) {
+                continue; // as Paddle's SDKs: a part without '=' says nothing
             }
             String key = part.substring(0, eq).trim();
             String value = part.substring(eq + 1).trim();
@@ -82,17 +90,10 @@ public final class SignatureVerifier {
                     return null;
                 }
                 ts = value;
-            } else if (key.equals("h1")) {
-                if (value.length() != SHA256_HEX_LENGTH || signatures.size() >= MAX_SIGNATURES) {
-                    return null;
-                }
-                try {
-                    signatures.add(HexFormat.of().parseHex(value));
-                } catch (IllegalArgumentException e) {
-                    return null;
-                }
+            } else if (key.equals("h1") && value.length() == SHA256_HEX_LENGTH && DIGEST.matcher(value).matches()) {
+                signatures.add(HexFormat.of().parseHex(value));
             }
-            // other keys (future signature versions) are ignored, as Paddle's SDKs do
+            // other keys (future signature versions) and junk h1 values are ignored
         }
         return ts == null || signatures.isEmpty() ? null : new Header(ts, signatures);
     }

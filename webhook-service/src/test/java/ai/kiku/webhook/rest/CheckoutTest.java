@@ -35,7 +35,8 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 class CheckoutTest {
 
-    static final String INTERNAL = "Bearer " + BillingStub.TOKEN;
+    /** bot-service's token (kiku.internal.tokens.bot of the test profile): the only caller of checkouts. */
+    static final String INTERNAL = "Bearer test-bot-token";
 
     @Inject
     PaddleConfig paddleConfig;
@@ -84,6 +85,19 @@ class CheckoutTest {
     }
 
     @Test
+    void shouldAcceptOnlyTheBotsTokenForCheckouts() {
+        long account = newAccount();
+        // the token this service sends to billing is not one that creates checkouts here
+        given().header("Authorization", "Bearer " + BillingStub.TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("accountId", account, "paddlePriceId", "pri_local_5"))
+                .post("/internal/v1/checkouts").then().statusCode(401)
+                .contentType(startsWith("application/problem+json"));
+        given().header("Authorization", INTERNAL).contentType(ContentType.JSON)
+                .body(Map.of("accountId", account, "paddlePriceId", "pri_local_5"))
+                .post("/internal/v1/checkouts").then().statusCode(201);
+    }
+
+    @Test
     void shouldNameTheFieldOfAnInvalidCheckout() {
         long account = newAccount();
         given().header("Authorization", INTERNAL).contentType(ContentType.JSON)
@@ -103,6 +117,17 @@ class CheckoutTest {
     @Test
     void shouldAnswer404ForUnknownSimulatorCheckouts() {
         given().get("/paddle-sim/checkout/txn_unknown").then().statusCode(404);
+    }
+
+    @Test
+    void shouldHideTheSimulatorFromRequestsRelayedByAProxy() {
+        String checkoutUrl = given().header("Authorization", INTERNAL).contentType(ContentType.JSON)
+                .body(Map.of("accountId", newAccount(), "paddlePriceId", "pri_local_5"))
+                .post("/internal/v1/checkouts").then().statusCode(201).extract().path("checkoutUrl");
+        given().get(checkoutUrl).then().statusCode(200);
+        given().header("X-Forwarded-For", "203.0.113.9").get(checkoutUrl).then().statusCode(404)
+                .contentType(startsWith("application/problem+json"));
+        given().header("Forwarded", "for=203.0.113.9").post(checkoutUrl + "/pay").then().statusCode(404);
     }
 
     /** The typed client against a stub of api.paddle.com speaking Paddle's wire format. */

@@ -90,6 +90,26 @@ class PaddleWebhookTest {
     }
 
     @Test
+    void shouldAcceptAValidH1BesideOneThatIsNotADigest() {
+        String eventId = Paddle.id("evt");
+        byte[] body = Paddle.bytes(customerCreated(eventId));
+        long ts = Instant.now().getEpochSecond();
+        String valid = SignatureVerifier.sign(Paddle.SECRET, ts, body).split(";")[1];
+        Paddle.deliver(body, "ts=" + ts + ";h1=junk;" + valid).then().statusCode(200);
+        assertThat(inbox.status(eventId)).isEqualTo("ignored");
+    }
+
+    @Test
+    void shouldRefuseATimestampTooFarInTheFutureWithNothingStored() {
+        String eventId = Paddle.id("evt");
+        byte[] body = Paddle.bytes(customerCreated(eventId));
+        long future = Instant.now().getEpochSecond() + 3600;
+        Paddle.deliver(body, SignatureVerifier.sign(Paddle.SECRET, future, body)).then().statusCode(401)
+                .contentType(startsWith("application/problem+json"));
+        assertThat(inbox.status(eventId)).isNull();
+    }
+
+    @Test
     void shouldRefuseForgedOrMalformedSignaturesWithNothingStored() {
         String eventId = Paddle.id("evt");
         byte[] body = Paddle.bytes(customerCreated(eventId));

@@ -149,6 +149,74 @@ class RefundFlowTest {
         assertThat(billing.calls(account)).extracting(LedgerCall::amountMicros).containsExactly(5_000_000L, -5_000_000L);
     }
 
+    /**
+     * Paddle retries a delivery for 3 days, so a refund may wait that long for its payment. The test profile's
+     * retry budget (3 attempts, 100 ms doubling to 500 ms) is spent in about a second: a refund waiting for its
+     * transaction must outlive it by far, and still book once the transaction comes.
+     */
+    @Test
+    void shouldKeepARefundWaitingForItsTransactionBeyondTheRetryBudget() throws InterruptedException {
+        long account = CreditFlowTest.newAccount();
+        String txn = Paddle.id("txn");
+        String adj = Paddle.id("adj");
+        String adjEvent = Paddle.id("evt");
+        Paddle.deliver(Paddle.envelope(adjEvent, "adjustment.created", Paddle.adjustment(adj, txn, "refund",
+                "approved", Paddle.itemId(txn, 0), "full", 500))).then().statusCode(200);
+        long until = System.nanoTime() + java.time.Duration.ofSeconds(4).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(inbox.status(adjEvent)).as("a refund waiting for its transaction").isEqualTo("received");
+            Thread.sleep(100);
+        }
+        assertThat(inbox.lastError(adjEvent)).contains(txn);
+        assertThat(inbox.attempts(adjEvent)).as("waiting spends no attempts of the retry budget").isZero();
+
+        String txnEvent = Paddle.id("evt");
+        Paddle.deliver(Paddle.envelope(txnEvent, "transaction.completed",
+                Paddle.transaction(txn, account, "pri_local_5", 1, 500))).then().statusCode(200);
+        inbox.awaitStatus(txnEvent, "processed");
+        inbox.awaitStatus(adjEvent, "processed");
+        assertThat(billing.calls(account)).extracting(LedgerCall::amountMicros, LedgerCall::externalRef)
+                .containsExactly(tuple(5_000_000L, txn), tuple(-5_000_000L, adj));
+    }
+
+    @Test
+    void shouldBookAWaitingRefundAsSoonAsItsTransactionIsCredited() throws InterruptedException {
+        long account = CreditFlowTest.newAccount();
+        String txn = Paddle.id("txn");
+        String adj = Paddle.id("adj");
+        String adjEvent = Paddle.id("evt");
+        Paddle.deliver(Paddle.envelope(adjEvent, "adjustment.created", Paddle.adjustment(adj, txn, "refund",
+                "approved", Paddle.itemId(txn, 0), "full", 500))).then().statusCode(200);
+        InboxProbe.await("the refund to wait", java.time.Duration.ofSeconds(15),
+                () -> String.valueOf(inbox.lastError(adjEvent)).contains(txn));
+        processor.pause();
+        try {
+            Thread.sleep(1500); // a look already under way finishes
+            inbox.nextAttemptIn(adjEvent, java.time.Duration.ofHours(1)); // as after a long wait
+        } finally {
+            processor.resume();
+        }
+
+        String txnEvent = Paddle.id("evt");
+        Paddle.deliver(Paddle.envelope(txnEvent, "transaction.completed",
+                Paddle.transaction(txn, account, "pri_local_5", 1, 500))).then().statusCode(200);
+        inbox.awaitStatus(adjEvent, "processed");
+        assertThat(billing.balance(account)).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterARefundWhoseTransactionDidNotComeWithinTheWait() {
+        long account = CreditFlowTest.newAccount();
+        String txn = Paddle.id("txn");
+        String adjEvent = Paddle.id("evt");
+        Paddle.deliver(Paddle.envelope(adjEvent, "adjustment.created", Paddle.adjustment(Paddle.id("adj"), txn,
+                "refund", "approved", Paddle.itemId(txn, 0), "full", 500))).then().statusCode(200);
+        inbox.receivedAgo(adjEvent, java.time.Duration.ofDays(5)); // beyond kiku.webhook.await-transaction (4d)
+        inbox.awaitStatus(adjEvent, "dead");
+        assertThat(inbox.lastError(adjEvent)).contains(txn);
+        assertThat(billing.calls(account)).isEmpty();
+    }
+
     @Test
     void shouldHoldARefundOfAnItemTheTransactionDidNotCredit() {
         long account = CreditFlowTest.newAccount();

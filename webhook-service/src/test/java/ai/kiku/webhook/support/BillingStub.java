@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  */
 public final class BillingStub {
 
-    public static final String TOKEN = "test-internal-token";
+    /** What this service sends to billing (its kiku.internal.token in the test profile). */
+    public static final String TOKEN = "test-webhook-token";
     private static final Pattern ACCOUNT = Pattern.compile("^/internal/v1/accounts/(\\d+)$");
     private static final Pattern LEDGER = Pattern.compile("^/internal/v1/accounts/(\\d+)/ledger$");
     private static BillingStub shared;

@@ -48,6 +48,30 @@ public class InboxProbe {
         return Long.parseLong(string("SELECT count(*)::text FROM paddle_events WHERE event_id <> ?", ""));
     }
 
+    /** Moves an event's receipt into the past, as if it had been waiting that long. */
+    public void receivedAgo(String eventId, Duration ago) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE paddle_events SET received_at = now() - ? * interval '1 millisecond' WHERE event_id = ?")) {
+            ps.setLong(1, ago.toMillis());
+            ps.setString(2, eventId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sets when an event is next looked at. */
+    public void nextAttemptIn(String eventId, Duration in) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE paddle_events SET next_attempt_at = now() + ? * interval '1 millisecond' WHERE event_id = ?")) {
+            ps.setLong(1, in.toMillis());
+            ps.setString(2, eventId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Polls until {@code condition} holds (processing is asynchronous), failing after {@code timeout}. */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
