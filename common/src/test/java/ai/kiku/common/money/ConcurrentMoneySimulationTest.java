@@ -3,11 +3,8 @@ package ai.kiku.common.money;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.common.redis.LuaScript;
 import io.vertx.mutiny.redis.client.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,23 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * booked reference is applied once, every settle is in the usage stream once, Redis equals the
  * ledger after the final rebuild, and no hold is left open.
  */
-class ConcurrentMoneySimulationTest {
+class ConcurrentMoneySimulationTest extends MoneyTestBase {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int ACTORS = 4;
     private static final int STEPS = 400;
     private static final LuaScript PUBLISH_KEY = LuaScript.load("publish_key");
-    private static MoneyFixture money;
-
-    @BeforeAll
-    static void start() {
-        money = new MoneyFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        money.close();
-    }
 
     @Test
     void shouldKeepEveryInvariantWhenActorsAndRebuildsRaceOnOneAccount() throws Exception {

@@ -3,11 +3,8 @@ package ai.kiku.common.money;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.testing.RedisCluster;
 import io.smallrye.mutiny.Uni;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,34 +13,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The money invariants, proven against a real Redis Cluster with exact numbers. */
-class MoneyCoreTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static MoneyFixture money;
-
-    @BeforeAll
-    static void start() {
-        money = new MoneyFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        money.close();
-    }
-
-    private long fundedAccount(long micros, long rpm) {
-        long account = MoneyFixture.newAccountId();
-        money.openAccount(account, 0);
-        money.publishKey(account, 1, rpm, "active");
-        if (micros > 0) {
-            money.core.credit(account, "seed", micros).await().atMost(WAIT);
-        }
-        return account;
-    }
-
-    private static Usage usage() {
-        return new Usage(1, "llm-proxy", "local-echo", 3, 2);
-    }
+class MoneyCoreTest extends MoneyTestBase {
 
     @Test
     void shouldLetExactlyOneHundredOf500ConcurrentReservationsThroughOnTenCents() {

@@ -1,12 +1,9 @@
 package ai.kiku.common.money;
 
 import ai.kiku.common.redis.KeySchema;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,20 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Amounts at the edges of their range go through every script exactly: Lua's numbers are doubles
  * and Redis formats them with "%.14g", so a careless script stores 1e14 as "1e+14".
  */
-class MoneyExactnessTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static MoneyFixture money;
-
-    @BeforeAll
-    static void start() {
-        money = new MoneyFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        money.close();
-    }
+class MoneyExactnessTest extends MoneyTestBase {
 
     private static long openAccount() {
         long account = MoneyFixture.newAccountId();
@@ -37,9 +21,6 @@ class MoneyExactnessTest {
         return account;
     }
 
-    private static Usage usage() {
-        return new Usage(1, "llm-proxy", "local-echo", 3, 2);
-    }
 
     @Test
     void shouldRoundTripTheLargestAmountThroughReserveSettleReleaseCreditPeekAndRebuild() {

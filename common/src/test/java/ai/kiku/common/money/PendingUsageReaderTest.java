@@ -1,30 +1,14 @@
 package ai.kiku.common.money;
 
 import ai.kiku.common.redis.KeySchema;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PendingUsageReaderTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static MoneyFixture money;
-
-    @BeforeAll
-    static void start() {
-        money = new MoneyFixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        money.close();
-    }
+class PendingUsageReaderTest extends MoneyTestBase {
 
     @Test
     void shouldCollectOneAccountsChargesAcrossManySmallPages() {
