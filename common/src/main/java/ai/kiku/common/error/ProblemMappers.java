@@ -1,14 +1,12 @@
 package ai.kiku.common.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.util.stream.Collectors;
 
 /**
  * Turns every failure of a request into an RFC 9457 problem+json answer, so that bad input always
@@ -23,21 +21,10 @@ public class ProblemMappers {
         return respond(e.problem());
     }
 
-    /** Malformed JSON or a value of the wrong type: 400 naming the field when there is one. */
+    /** Malformed JSON, a repeated field or a value of the wrong type: 400 naming the field when there is one. */
     @ServerExceptionMapper(priority = 1)
     public Response json(JsonProcessingException e) {
-        String field = null;
-        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            field = mapping.getPath().stream()
-                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
-        }
-        String detail = field == null ? "request body is not valid JSON" : "field '" + field + "' has an invalid value";
-        Problem problem = new Problem("https://kiku.ai/problems/invalid-request", "Invalid request", 400, detail);
-        if (field != null) {
-            problem.with("field", field);
-        }
-        return respond(problem);
+        return respond(JsonProblems.of(e));
     }
 
     /**
