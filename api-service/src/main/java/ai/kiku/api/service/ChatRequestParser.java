@@ -2,6 +2,7 @@ package ai.kiku.api.service;
 
 import ai.kiku.api.client.ProviderRegistry;
 import ai.kiku.api.client.Route;
+import ai.kiku.common.error.JsonProblems;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -94,7 +95,8 @@ public class ChatRequestParser {
         try {
             node = mapper.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("body", "request body is not valid JSON");
+            // trailing garbage and repeated fields fail here too (StrictJsonSyntax): 400, nothing reserved
+            throw JsonProblems.exception(e);
         } catch (IOException e) {
             throw ProblemException.badRequest("body", "request body could not be read");
         }
