@@ -59,6 +59,16 @@ public final class RawHttp {
                 + "Connection: close\r\n\r\n";
     }
 
+    /**
+     * The same GET as Java's HttpClient sends it by default on plain http: asking to upgrade to
+     * HTTP/2 (h2c), which takes another path through the server.
+     */
+    public static String getWithHugeHeaderAskingForH2c(String path, int size) {
+        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
+                + "X-Fuzz: " + "a".repeat(size) + "\r\n\r\n";
+    }
+
     private static boolean complete(String text) {
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) {

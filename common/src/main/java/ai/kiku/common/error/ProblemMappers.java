@@ -1,6 +1,7 @@
 package ai.kiku.common.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -34,6 +35,16 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = 1)
     public Response mismatched(MismatchedInputException e) {
         return json(e);
+    }
+
+    /**
+     * Jackson could not bind the body to our class at all. Quarkus's own mapper answers this with a
+     * bare 500 (a repeated field of a record once did; {@link StrictJsonSyntax} now refuses those
+     * earlier): still our fault, but answered as a problem and logged.
+     */
+    @ServerExceptionMapper(priority = 1)
+    public Response definition(InvalidDefinitionException e) {
+        return unexpected(e);
     }
 
     @ServerExceptionMapper
