@@ -60,8 +60,8 @@ public class TokenFilter {
             return null;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return refuse(realm, "missing bearer token");
+        if (BearerToken.credentials(header) == null) {
+            return refuse(realm, "missing or malformed bearer token");
         }
         return expected.matchesAuthorization(header) ? null : refuse(realm, "invalid token");
     }
