@@ -66,6 +66,15 @@ class BadInputTest extends BotTestSupport {
     }
 
     @Test
+    void shouldAnswerAnEmptyContentTypeWithAProblemNotA500() throws Exception {
+        // the stand-in's Bot API path is served as JSON and as a form, so RESTEasy parses the media type
+        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, "POST /telegram-standin/bot123:x/getMe HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nContent-Type: \r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        assertThat(answer.status()).as(answer.text()).isEqualTo(400);
+        assertThat(answer.text()).contains("application/problem+json").contains("\"field\":\"Content-Type\"");
+    }
+
+    @Test
     void shouldNotTakeABearerHeaderForTheWebhookSecret() {
         // bot-service reads no Authorization header: Telegram's secret travels in its own header, compared exactly
         String update = Updates.text(Updates.nextId(), 7_200_000L, "/start");

@@ -79,9 +79,26 @@ public class ProblemMappers {
         if (e instanceof ProblemException p) {
             return problem(p);
         }
+        if (isUnparsableMediaType(e)) {
+            return respond(new Problem("https://kiku.ai/problems/invalid-request", "Invalid request", 400,
+                    "a media type header (Content-Type or Accept) cannot be parsed").with("field", "Content-Type"));
+        }
         LOG.error("unexpected failure", e);
         return respond(new Problem("https://kiku.ai/problems/internal", "Internal error", 500,
                 "the request could not be completed; it changed nothing that was not already committed"));
+    }
+
+    /**
+     * RESTEasy Reactive throws a bare IllegalArgumentException when it must parse a media type the
+     * client sent (an empty or malformed Content-Type, on a path served by several media types): the
+     * client's input, not our fault, so a 400 rather than the last resort's 500.
+     */
+    static boolean isUnparsableMediaType(Throwable e) {
+        if (!(e instanceof IllegalArgumentException)) {
+            return false;
+        }
+        StackTraceElement[] frames = e.getStackTrace();
+        return frames.length > 0 && frames[0].getClassName().startsWith("org.jboss.resteasy.reactive.common.headers.");
     }
 
     public static Response respond(Problem problem) {
