@@ -55,6 +55,20 @@ class BadInputTest extends BotTestSupport {
     }
 
     @Test
+    void shouldAcceptAnUpdateWhoseChatOrSenderHasNoIdWithoutA500() {
+        int updateId = Updates.nextId();
+        given().header("X-Telegram-Bot-Api-Secret-Token", SECRET).contentType(ContentType.JSON)
+                .body("{\"update_id\":" + updateId + ",\"message\":{\"message_id\":1,\"date\":1764237600,"
+                        + "\"chat\":{\"type\":\"private\"},\"from\":{\"id\":5,\"is_bot\":false,\"first_name\":\"A\"},"
+                        + "\"text\":\"/help\"}}")
+                .post("/telegram/webhook").then().statusCode(200);
+        given().header("X-Telegram-Bot-Api-Secret-Token", SECRET).contentType(ContentType.JSON)
+                .body("{\"update_id\":" + Updates.nextId() + ",\"callback_query\":{\"id\":\"q\",\"from\":{\"is_bot\":false},"
+                        + "\"data\":\"x\"}}")
+                .post("/telegram/webhook").then().statusCode(200);
+    }
+
+    @Test
     void shouldAnswer431ToHeadersTooLargeForTheServer() throws Exception {
         for (int size : new int[]{40_000, 300_000, 2_000_000}) {
             RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, RawHttp.getWithHugeHeader("/q/health/live", size));
