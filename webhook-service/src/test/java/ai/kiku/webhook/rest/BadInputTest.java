@@ -60,6 +60,15 @@ class BadInputTest {
     }
 
     @Test
+    void shouldRefuseASimulatorTransactionWithANullItemOrCustomValueWithoutA500() {
+        for (String body : new String[]{"{\"items\":[null]}",
+                "{\"items\":[{\"price_id\":\"pri_local_5\",\"quantity\":1}],\"custom_data\":{\"kiku_account_id\":null}}"}) {
+            given().header("Authorization", "Bearer " + PaddleClient.SIMULATOR_KEY).contentType(ContentType.JSON).body(body)
+                    .post("/paddle-sim/transactions").then().statusCode(400);
+        }
+    }
+
+    @Test
     void shouldAnswer431ToHeadersTooLargeForTheServer() throws Exception {
         for (int size : new int[]{40_000, 300_000, 2_000_000}) {
             RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, RawHttp.getWithHugeHeader("/q/health/live", size));
