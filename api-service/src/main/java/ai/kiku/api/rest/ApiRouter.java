@@ -4,6 +4,8 @@ import ai.kiku.api.config.ApiConfig;
 import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.RequestIds;
 import ai.kiku.common.error.Problem;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -11,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.MDC;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -56,7 +59,17 @@ public class ApiRouter {
         router.get("/api/v1/usage").handler(account::usage);
         router.get("/api/v1/products").handler(catalogue::products);
         router.get("/v1/models").handler(catalogue::models);
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        BodyHandler json = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        Handler<RoutingContext> body = ctx -> {
+            if (isForm(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+                // BodyHandler would decode a form itself, and a field over Vert.x's form limit (8 kB)
+                // failed the request with a decoder exception (answered 503). The proxy refuses forms
+                // unread (401 without a key, else 400 naming Content-Type), whatever their size.
+                ctx.next();
+            } else {
+                json.handle(ctx);
+            }
+        };
         router.post("/api/v1/proxy/llm").handler(body).handler(ctx -> proxy.handle(ctx, true));
         router.post("/v1/chat/completions").handler(body).handler(ctx -> proxy.handle(ctx, false));
         for (String prefix : new String[]{"/api/*", "/v1/*"}) {
@@ -64,6 +77,15 @@ public class ApiRouter {
                     "Not Found", 404, "no such resource")));
             router.route(prefix).failureHandler(this::failed);
         }
+    }
+
+    /** The content types Vert.x's BodyHandler decodes as a form instead of keeping the bytes. */
+    static boolean isForm(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.contains("multipart/") || type.contains("application/x-www-form-urlencoded");
     }
 
     private void begin(RoutingContext ctx) {

@@ -57,6 +57,11 @@ public class Replies {
             problem(ctx, p.problem());
             return;
         }
+        if (isUnreadableBody(failure)) {
+            problem(ctx, new Problem("https://kiku.ai/problems/invalid-request", "Invalid request", 400,
+                    "the request body could not be read").with("field", "body"));
+            return;
+        }
         if (isInfrastructure(failure)) {
             LOG.warnf("request %s failed on infrastructure: %s", ctx.get(ApiRouter.REQUEST_ID), failure.toString());
             problem(ctx, ProblemException.unavailable("a backing service is unavailable; try again shortly").problem());
@@ -65,6 +70,16 @@ public class Replies {
         LOG.errorf(failure, "request %s failed unexpectedly", (Object) ctx.get(ApiRouter.REQUEST_ID));
         problem(ctx, new Problem("https://kiku.ai/problems/internal", "Internal error", 500,
                 "the request could not be completed"));
+    }
+
+    /** A form the server itself failed to decode (too long a field, too many fields): the client's fault. */
+    static boolean isUnreadableBody(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getClass().getName().startsWith("io.netty.handler.codec.http.multipart.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isInfrastructure(Throwable failure) {

@@ -3,6 +3,7 @@ package ai.kiku.api.service;
 import ai.kiku.api.client.ProviderRegistry;
 import ai.kiku.api.client.Route;
 import ai.kiku.api.config.ApiConfig;
+import ai.kiku.common.error.JsonProblems;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -113,7 +114,8 @@ public class ChatRequestParser {
         try {
             node = mapper.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("body", "request body is not valid JSON");
+            // trailing garbage and repeated fields fail here too (StrictJsonSyntax): 400, nothing reserved
+            throw JsonProblems.exception(e);
         } catch (IOException e) {
             throw ProblemException.badRequest("body", "request body could not be read");
         }

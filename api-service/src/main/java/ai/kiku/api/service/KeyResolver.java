@@ -1,6 +1,7 @@
 package ai.kiku.api.service;
 
 import ai.kiku.api.config.ApiConfig;
+import ai.kiku.common.auth.BearerToken;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.redis.KeySchema;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -138,20 +139,11 @@ public class KeyResolver {
     }
 
     static String bearer(String authorization) {
-        if (authorization == null || authorization.length() < 7
-                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        // the platform's one reading of Authorization, so a header is accepted or refused alike everywhere
+        String key = BearerToken.credentials(authorization);
+        if (key == null) {
             return null;
         }
-        int from = 7;
-        int to = authorization.length();
-        while (from < to && authorization.charAt(from) <= ' ') {
-            from++;
-        }
-        while (to > from && authorization.charAt(to - 1) <= ' ') {
-            to--;
-        }
-        String key = from == 7 && to == authorization.length() ? authorization.substring(7)
-                : authorization.substring(from, to);
         if (key.length() != PREFIX.length() + SECRET_LENGTH || !key.startsWith(PREFIX)) {
             return null;
         }

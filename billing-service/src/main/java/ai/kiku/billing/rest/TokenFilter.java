@@ -80,16 +80,16 @@ public class TokenFilter {
         String path = annotation == null ? "" : "/" + annotation.value().replaceAll("^/+", "");
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (path.startsWith("/admin/")) {
-            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return refuse("admin", "missing bearer token");
+            if (BearerToken.credentials(header) == null) {
+                return refuse("admin", "missing or malformed bearer token");
             }
             return admin.matchesAuthorization(header) ? null : refuse("admin", "invalid token");
         }
         if (!path.startsWith("/internal/")) {
             return null;
         }
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return refuse("internal", "missing bearer token");
+        if (BearerToken.credentials(header) == null) {
+            return refuse("internal", "missing or malformed bearer token");
         }
         InternalCaller caller = caller(header);
         if (caller == null) {

@@ -5,7 +5,10 @@ import ai.kiku.bot.service.UpdateDeduplicator;
 import ai.kiku.bot.service.UpdateDispatcher;
 import ai.kiku.bot.service.UpdateHandler;
 import ai.kiku.common.auth.BearerToken;
+import ai.kiku.common.error.JsonProblems;
 import ai.kiku.common.error.ProblemException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pengrad.telegrambot.model.Update;
 import com.pengrad.telegrambot.utility.BotUtils;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,9 +39,11 @@ public class TelegramWebhookResource {
     private final UpdateDispatcher dispatcher;
     private final UpdateHandler handler;
     private final MeterRegistry registry;
+    private final ObjectMapper json;
 
     public TelegramWebhookResource(BotSetup setup, UpdateDeduplicator dedupe, UpdateDispatcher dispatcher,
-                                   UpdateHandler handler, MeterRegistry registry) {
+                                   UpdateHandler handler, MeterRegistry registry, ObjectMapper json) {
+        this.json = json;
         this.secret = BearerToken.of(Optional.ofNullable(setup.webhookSecret()));
         this.dedupe = dedupe;
         this.dispatcher = dispatcher;
@@ -77,7 +82,16 @@ public class TelegramWebhookResource {
         return Response.ok("{}").build();
     }
 
-    private static Update parse(String body) {
+    private Update parse(String body) {
+        if (body != null && !body.isBlank()) {
+            try {
+                // pengrad's Gson lets the last of a repeated field win; refuse what the platform's
+                // strict mapper refuses (StrictJsonSyntax) before Gson reads the update
+                json.readTree(body);
+            } catch (JsonProcessingException e) {
+                throw JsonProblems.exception(e);
+            }
+        }
         Update update;
         try {
             update = body == null || body.isBlank() ? null : BotUtils.parseUpdate(body);

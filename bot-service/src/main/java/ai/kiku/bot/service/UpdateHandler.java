@@ -37,10 +37,12 @@ public class UpdateHandler {
 
     /** The chat an update belongs to (for ordering), or 0 when it has none we handle. */
     public static long chatKey(Update update) {
-        if (update.message() != null && update.message().chat() != null) {
+        // ids are boxed: an update without one (never from Telegram, but anyone can post) has chat 0
+        if (update.message() != null && update.message().chat() != null && update.message().chat().id() != null) {
             return update.message().chat().id();
         }
-        if (update.callbackQuery() != null && update.callbackQuery().from() != null) {
+        if (update.callbackQuery() != null && update.callbackQuery().from() != null
+                && update.callbackQuery().from().id() != null) {
             return update.callbackQuery().from().id();
         }
         return 0;

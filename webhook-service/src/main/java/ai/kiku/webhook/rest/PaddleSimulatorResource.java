@@ -1,5 +1,6 @@
 package ai.kiku.webhook.rest;
 
+import ai.kiku.common.auth.BearerToken;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.webhook.client.PaddleClient;
 import ai.kiku.webhook.client.PaddleTransaction;
@@ -41,7 +42,7 @@ public class PaddleSimulatorResource {
     public Response create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            PaddleTransaction.Create request) {
         requireActive();
-        if (!("Bearer " + PaddleClient.SIMULATOR_KEY).equals(authorization)) {
+        if (!PaddleClient.SIMULATOR_KEY.equals(BearerToken.credentials(authorization))) {
             return paddleError(403, "forbidden", "authentication_malformed");
         }
         return simulator.create(request == null ? new PaddleTransaction.Create(null, null, null) : request)

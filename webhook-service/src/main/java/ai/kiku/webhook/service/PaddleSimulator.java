@@ -76,11 +76,12 @@ public class PaddleSimulator {
 
     /** {@code POST /transactions}: unknown prices are refused as Paddle does. Empty when a price is unknown. */
     public Optional<SimTransaction> create(PaddleTransaction.Create request) {
-        if (request.items() == null || request.items().isEmpty()) {
+        if (request.items() == null || request.items().isEmpty()
+                || (request.customData() != null && request.customData().containsValue(null))) {
             return Optional.empty();
         }
         for (PaddleTransaction.Item item : request.items()) {
-            if (item.priceId() == null || item.quantity() < 1 || catalogue.pack(item.priceId()).isEmpty()) {
+            if (item == null || item.priceId() == null || item.quantity() < 1 || catalogue.pack(item.priceId()).isEmpty()) {
                 return Optional.empty();
             }
         }

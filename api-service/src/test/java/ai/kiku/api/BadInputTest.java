@@ -1,0 +1,88 @@
+package ai.kiku.api;
+
+import ai.kiku.api.support.ApiTestResource;
+import ai.kiku.api.support.FakeBilling.TestKey;
+import ai.kiku.testing.RawHttp;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+/** Inputs a fuzzer found to get a 5xx, a charge or a dropped connection from the gateway. */
+@QuarkusTest
+@WithTestResource(ApiTestResource.class)
+class BadInputTest extends ApiTestBase {
+
+    private static final String BIG = "a".repeat(20_000);
+
+    @Test
+    void shouldAnswerALargeFormLikeASmallOneOnBothProxyEndpoints() {
+        TestKey key = billing.account(1_000_000, 600);
+        for (String path : new String[]{"/v1/chat/completions", "/api/v1/proxy/llm"}) {
+            for (String value : new String[]{"x", BIG}) {
+                RestAssured.given().contentType("application/x-www-form-urlencoded").body("model=" + value)
+                        .post(path).then().statusCode(401).contentType(startsWith("application/problem+json"));
+                as(key).contentType("application/x-www-form-urlencoded").body("model=" + value)
+                        .post(path).then().statusCode(400).contentType(startsWith("application/problem+json"))
+                        .body("field", equalTo("Content-Type"));
+                as(key).multiPart("model", value).post(path)
+                        .then().statusCode(400).contentType(startsWith("application/problem+json"))
+                        .body("field", equalTo("Content-Type"));
+            }
+        }
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void shouldRefuseAndNotChargeJsonWithTrailingGarbage() {
+        TestKey key = billing.account(1_000_000, 600);
+        for (String tail : new String[]{" x", "}", " {}", "]", " 1"}) {
+            as(key).contentType("application/json").body(chat("local-echo", "hello") + tail)
+                    .post("/v1/chat/completions").then().statusCode(400)
+                    .contentType(startsWith("application/problem+json")).body("field", equalTo("body"));
+        }
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
+        assertThat(billing.usageRecords(key.accountId())).isZero();
+    }
+
+    @Test
+    void shouldRefuseJsonWithADuplicateFieldNamingIt() {
+        TestKey key = billing.account(1_000_000, 600);
+        as(key).contentType("application/json")
+                .body("{\"model\":\"local-echo\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2}")
+                .post("/v1/chat/completions").then().statusCode(400)
+                .contentType(startsWith("application/problem+json")).body("field", equalTo("max_tokens"));
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void shouldAnswer431ToHeadersTooLargeForTheServer() throws Exception {
+        for (int size : new int[]{40_000, 300_000, 2_000_000}) {
+            RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, RawHttp.getWithHugeHeader("/api/v1/ping", size));
+            assertThat(answer.status()).as(size + " bytes: " + answer.text()).isEqualTo(431);
+            RawHttp.Answer h2c = RawHttp.exchange(RestAssured.port, RawHttp.getWithHugeHeaderAskingForH2c("/api/v1/ping", size));
+            assertThat(h2c.status()).as("h2c, " + size + " bytes: " + h2c.text()).isEqualTo(431);
+        }
+    }
+
+    @Test
+    void shouldReadBearerCredentialsByTheSharedRule() {
+        TestKey key = billing.account(1_000_000, 600);
+        String secret = key.plaintext();
+        for (String accepted : new String[]{"Bearer " + secret, "bearer " + secret, "BEARER " + secret,
+                "Bearer  " + secret}) {
+            RestAssured.given().header("Authorization", accepted).get("/api/v1/balance")
+                    .then().statusCode(200);
+        }
+        for (String refused : new String[]{"Bearer\t" + secret, "Bearer \t" + secret, "Bearer " + secret + " x",
+                "Bearer" + secret, "Basic " + secret, "Bearer ,"+ secret, "Bearer " + secret + ","}) {
+            Response response = RestAssured.given().header("Authorization", refused).get("/api/v1/balance");
+            assertThat(response.statusCode()).as(refused).isEqualTo(401);
+        }
+    }
+}

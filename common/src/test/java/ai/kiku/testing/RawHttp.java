@@ -1,0 +1,86 @@
+package ai.kiku.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One HTTP/1.1 exchange over a plain socket, for what HTTP clients refuse to send or hide: oversized
+ * headers, odd whitespace, a connection the server drops without an answer.
+ */
+public final class RawHttp {
+
+    /** The status line's code, the whole answer as text; status -1 when the server sent nothing. */
+    public record Answer(int status, String text) {
+    }
+
+    private RawHttp() {
+    }
+
+    /** Sends {@code request} (with CRLFs, headers and body) to 127.0.0.1:port and reads until the server closes or 10 s pass. */
+    public static Answer exchange(int port, String request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (SocketException e) {
+                // the server may answer and close before it has read everything; read what it said
+            }
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    received.write(buffer, 0, n);
+                    if (complete(received.toString(StandardCharsets.ISO_8859_1))) {
+                        break;
+                    }
+                }
+            } catch (SocketException | java.net.SocketTimeoutException e) {
+                // reset or silence after (or instead of) an answer
+            }
+            String text = received.toString(StandardCharsets.ISO_8859_1);
+            int status = text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : -1;
+            return new Answer(status, text);
+        }
+    }
+
+    /** A GET of {@code path} with one extra header of {@code size} characters. */
+    public static String getWithHugeHeader(String path, int size) {
+        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Fuzz: " + "a".repeat(size) + "\r\n"
+                + "Connection: close\r\n\r\n";
+    }
+
+    /**
+     * The same GET as Java's HttpClient sends it by default on plain http: asking to upgrade to
+     * HTTP/2 (h2c), which takes another path through the server.
+     */
+    public static String getWithHugeHeaderAskingForH2c(String path, int size) {
+        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
+                + "X-Fuzz: " + "a".repeat(size) + "\r\n\r\n";
+    }
+
+    private static boolean complete(String text) {
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        String head = text.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+        int at = head.indexOf("content-length:");
+        if (at < 0) {
+            return head.contains("transfer-encoding: chunked") ? text.endsWith("0\r\n\r\n") : false;
+        }
+        int eol = head.indexOf("\r\n", at);
+        long length = Long.parseLong(head.substring(at + 15, eol < 0 ? head.length() : eol).strip());
+        return text.length() - end - 4 >= length;
+    }
+}
