@@ -21,7 +21,8 @@ import static org.hamcrest.Matchers.startsWith;
 class BadInputTest {
 
     private static final String ADMIN = "test-admin-token";
-    private static final String INTERNAL = BillingStub.TOKEN;
+    /** bot-service's token: the only caller of /internal/v1/checkouts. */
+    private static final String INTERNAL = "test-bot-token";
     private static final String BIG = "a".repeat(20_000);
 
     private static String checkout(long account) {
