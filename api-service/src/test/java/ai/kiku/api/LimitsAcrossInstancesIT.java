@@ -83,7 +83,7 @@ class LimitsAcrossInstancesIT {
 
         assertThat(new TreeMap<>(statuses)).isEqualTo(Map.of(200, 600, 429, 200));
         // Every instance named the same window, and counted every call in it.
-        assertThat(redisLong(KeySchema.rateWindow(key.accountId(), key.keyId(), minute))).isEqualTo(800);
+        assertThat(redisHashLong(KeySchema.rateLimit(key.accountId(), key.keyId()), "n")).isEqualTo(800);
         assertThat(okPerInstance.keySet()).as("every instance granted some of the 600").hasSize(3);
         awaitSettled(key.accountId());
         assertThat(billing.balance(key.accountId())).isEqualTo(10_000_000 - 600 * CALL_MICROS);
@@ -137,8 +137,9 @@ class LimitsAcrossInstancesIT {
         assertThat(billing.held(accountId)).as("held once every call settled").isZero();
     }
 
-    private static long redisLong(String key) {
-        Response value = instances.redis().send(Request.cmd(Command.GET).arg(key)).await().atMost(Duration.ofSeconds(5));
+    private static long redisHashLong(String key, String field) {
+        Response value = instances.redis().send(Request.cmd(Command.HGET).arg(key).arg(field))
+                .await().atMost(Duration.ofSeconds(5));
         return value == null ? 0 : value.toLong();
     }
 }

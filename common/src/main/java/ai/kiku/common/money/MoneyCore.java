@@ -28,13 +28,18 @@ public class MoneyCore {
     private static final LuaScript PEEK = LuaScript.load("peek");
     private static final LuaScript REBUILD = LuaScript.load("rebuild");
 
-    private static final long MINUTE_MS = 60_000L;
     /** Idempotent operations ride out a failover (the client learns the new master meanwhile). */
     private static final int RETRIES = 3;
     private static final java.time.Duration RETRY_BACKOFF = java.time.Duration.ofMillis(50);
 
     private final Redis redis;
     private final MoneyConfig config;
+    /**
+     * The caller's clock. No operation takes time from it: every script reads Redis' own TIME, so an
+     * instance whose clock is wrong can neither expire holds nor name another rate-limit minute. It
+     * stays injectable so tests can give an "instance" a skewed clock and show that nothing changes.
+     */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
     private final Clock clock;
     private final Counter lateSettles;
     private final Counter overage;
@@ -64,17 +69,14 @@ public class MoneyCore {
     /** Reserves {@code amountMicros} for request {@code holdId} on behalf of an API key. */
     public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros) {
         Micros.requireInRange(amountMicros);
-        long now = clock.millis();
-        long minute = now / MINUTE_MS;
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
-                KeySchema.rateWindow(accountId, keyId, minute), KeySchema.holds(accountId),
+                KeySchema.rateLimit(accountId, keyId), KeySchema.holds(accountId),
                 KeySchema.holdExpiries(accountId));
         List<String> args = List.of(holdId, Long.toString(amountMicros),
                 Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120");
-        long resetMillis = (minute + 1) * MINUTE_MS - now;
         return RESERVE.run(redis, keys, args).map(r -> new ReserveResult(
                 ReserveOutcome.values()[r.get(0).toInteger()], r.get(1).toLong(), r.get(2).toLong(),
-                r.get(3).toLong(), r.get(4).toLong(), resetMillis));
+                r.get(3).toLong(), r.get(4).toLong(), r.get(5).toLong()));
     }
 
     /**

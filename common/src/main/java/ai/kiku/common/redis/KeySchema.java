@@ -68,9 +68,13 @@ public final class KeySchema {
         return prefix(accountId) + "key:" + keyId;
     }
 
-    /** Counter of one fixed one-minute window of a key's rate limit. */
-    public static String rateWindow(long accountId, long keyId, long epochMinute) {
-        return prefix(accountId) + "rl:" + keyId + ":" + epochMinute;
+    /**
+     * A key's rate-limit window: a hash of the current minute ({@code w}, on Redis' clock) and the
+     * calls counted in it ({@code n}). One key per API key, so the script, not the caller's clock,
+     * decides which minute a call falls in.
+     */
+    public static String rateLimit(long accountId, long keyId) {
+        return prefix(accountId) + "rl:" + keyId;
     }
 
     /** The usage log of the partition the account belongs to. */
