@@ -76,7 +76,7 @@ class GracefulShutdownIT {
     @Test
     void shouldFinishAndChargeAStreamInFlightWhenTerminatedThenExitZero() throws Exception {
         int port = freePort();
-        Process instance = launch(port, RedisCluster.shared().hosts());
+        Process instance = launch(port, DRAIN_MILLIS + "ms", "30s");
         try {
             awaitReady(port);
             TestKey key = billing.account(1_000_000, 600);
@@ -124,8 +124,48 @@ class GracefulShutdownIT {
         }
     }
 
+    @Test
+    void shouldCutAndChargeACallThatOutlivesTheShutdownTimeoutLeavingNoHoldOpen() throws Exception {
+        int port = freePort();
+        Process instance = launch(port, "200ms", "1s");
+        try {
+            awaitReady(port);
+            TestKey key = billing.account(1_000_000, 600);
+            assertThat(send(port, chat("warm up", false), key).statusCode()).isEqualTo(200);
+            long balance = billing.balance(key.accountId());
+            int recordsBefore = (int) billing.usageRecords(key.accountId());
+
+            CompletableFuture<HttpResponse<String>> stream = HTTP.sendAsync(request(port, chat("#endless story", true, false), key),
+                    HttpResponse.BodyHandlers.ofString());
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (billing.held(key.accountId()) == 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            long reserved = billing.held(key.accountId());
+            assertThat(reserved).as("the stream's hold (stream: %s)", stream.isDone() ? stream.join().body() : "running")
+                    .isPositive();
+
+            instance.destroy(); // SIGTERM; the stream never ends by itself
+            assertThat(instance.waitFor(30, TimeUnit.SECONDS)).as("exited despite the endless stream").isTrue();
+            assertThat(instance.exitValue()).isZero();
+            stream.handle((response, failure) -> null).get(10, TimeUnit.SECONDS);
+
+            // cut as at the maximum duration: no usage was reported, so the reservation is charged, once
+            assertThat(billing.held(key.accountId())).as("holds left open").isZero();
+            assertThat(billing.usageCosts(key.accountId())).hasSize(recordsBefore + 1).endsWith(reserved);
+            assertThat(billing.balance(key.accountId())).isEqualTo(balance - reserved);
+        } finally {
+            instance.destroyForcibly();
+        }
+    }
+
     private static String chat(String text, boolean stream) {
-        return "{\"model\":\"stub-model\"" + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")
+        return chat(text, stream, stream);
+    }
+
+    private static String chat(String text, boolean stream, boolean includeUsage) {
+        return "{\"model\":\"stub-model\"" + (stream ? ",\"stream\":true" : "")
+                + (includeUsage ? ",\"stream_options\":{\"include_usage\":true}" : "")
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
     }
 
@@ -153,16 +193,16 @@ class GracefulShutdownIT {
         }
     }
 
-    private static Process launch(int port, String redisHosts) throws IOException {
+    private static Process launch(int port, String drainDelay, String timeout) throws IOException {
         Path jar = Path.of(System.getProperty("basedir", ".")).resolve("target/quarkus-app/quarkus-run.jar");
         assertThat(jar).exists();
-        Path log = jar.getParent().getParent().resolve("graceful-shutdown-it.log");
+        Path log = jar.getParent().getParent().resolve("graceful-shutdown-it-" + port + ".log");
         String stubUrl = "http://127.0.0.1:" + stub.port();
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dkiku.redis.hosts=" + redisHosts,
+                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dkiku.redis.hosts=" + RedisCluster.shared().hosts(),
                 "-Dkiku.billing.url=" + stubUrl, "-Dkiku.internal.token=test-internal-token",
                 "-Dkiku.providers.alpha.base-url=" + stub.baseUrl("alpha"), "-Dkiku.providers.alpha.models=stub-model",
-                "-Dkiku.shutdown.drain-delay=" + DRAIN_MILLIS + "ms", "-Dkiku.shutdown.timeout=30s",
+                "-Dkiku.shutdown.drain-delay=" + drainDelay, "-Dkiku.shutdown.timeout=" + timeout,
                 "-Dquarkus.log.console.json.enabled=false", "-jar", jar.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
@@ -177,7 +217,7 @@ class GracefulShutdownIT {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("instance on port " + port + " did not become ready; see target/graceful-shutdown-it.log");
+        throw new IllegalStateException("instance on port " + port + " did not become ready; see target/graceful-shutdown-it-*.log");
     }
 
     private static int freePort() throws IOException {
