@@ -60,6 +60,8 @@ final class ServiceProcess implements AutoCloseable {
             // only what the test sets: a KIKU_* variable of the developer's shell (a token, say) must not leak in
             builder.environment().keySet().removeIf(name -> name.startsWith("KIKU_"));
             builder.environment().putAll(env);
+            // no balancer in front: a graceful stop need not wait out the drain delay (close() allows 10 s)
+            builder.environment().putIfAbsent("KIKU_SHUTDOWN_DRAIN_DELAY", "0s");
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
             process = builder.start();
         } catch (IOException e) {

@@ -283,6 +283,40 @@ class KikuChartTest {
     }
 
     @Test
+    void shouldDrainInPreStopAndGiveEveryPodTimeToFinishItsLongestStream() {
+        for (String service : PORTS.keySet()) {
+            JsonNode deployment = defaults.get("Deployment", "kiku-" + service);
+            JsonNode container = Manifests.container(deployment);
+            Map<String, String> env = env(container);
+            long grace = deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong();
+
+            assertThat(container.at("/lifecycle/preStop/exec/command").toString()).isEqualTo("[\"sleep\",\"5\"]");
+            assertThat(env).containsEntry("KIKU_SHUTDOWN_DRAIN_DELAY", "5s");
+            long timeout = Long.parseLong(env.get("KIKU_SHUTDOWN_TIMEOUT").replace("s", ""));
+            // preStop sleep + the service's own drain delay + its in-flight bound, with room to exit
+            assertThat(grace).as("%s grace period", service).isGreaterThan(5 + 5 + timeout);
+        }
+        Map<String, String> api = env(Manifests.container(defaults.get("Deployment", "kiku-api")));
+        assertThat(api).containsEntry("KIKU_API_MAX_STREAM_DURATION", "600s").containsEntry("KIKU_SHUTDOWN_TIMEOUT", "615s");
+        assertThat(defaults.get("Deployment", "kiku-api").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
+                .isGreaterThan(600 + 5).isEqualTo(5 + 5 + 615 + 10);
+        assertThat(Manifests.container(defaults.get("Deployment", "kiku-billing")).path("env").toString())
+                .doesNotContain("KIKU_API_MAX_STREAM_DURATION");
+
+        Manifests longer = Chart.render("shutdown.drainSeconds", 15, "services.api.maxStreamSeconds", 1800,
+                "services.api.shutdownTimeoutSeconds", 1830);
+        JsonNode deployment = longer.get("Deployment", "kiku-api");
+        assertThat(Manifests.container(deployment).at("/lifecycle/preStop/exec/command/1").asText()).isEqualTo("15");
+        assertThat(deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong()).isEqualTo(15 + 15 + 1830 + 10);
+    }
+
+    @Test
+    void shouldRefuseAShutdownTimeoutThatAStreamInFlightWouldOutlive() {
+        assertThatThrownBy(() -> Chart.template(List.of(), "services.api.maxStreamSeconds", 900))
+                .hasMessageContaining("services.api.shutdownTimeoutSeconds (615) must exceed maxStreamSeconds (900)");
+    }
+
+    @Test
     void shouldRunAsNonRootOnAReadOnlyRootFilesystemWithAWritableTmp() {
         for (String service : PORTS.keySet()) {
             JsonNode deployment = defaults.get("Deployment", "kiku-" + service);

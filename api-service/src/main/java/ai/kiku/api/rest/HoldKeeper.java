@@ -1,6 +1,7 @@
 package ai.kiku.api.rest;
 
 import ai.kiku.common.money.HoldExtender;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
@@ -21,6 +22,7 @@ final class HoldKeeper {
 
     private final Vertx vertx;
     private final HoldExtender extender;
+    private final InFlightHolds holds;
     private final long accountId;
     private final String holdId;
     private final Duration ttl;
@@ -31,11 +33,14 @@ final class HoldKeeper {
     private volatile boolean progressed;
     private volatile Runnable cut;
     private volatile long timer = -1;
+    private volatile Context context;
     private long startedNanos;
 
-    HoldKeeper(Vertx vertx, HoldExtender extender, long accountId, String holdId, Duration ttl, Duration max) {
+    HoldKeeper(Vertx vertx, HoldExtender extender, InFlightHolds holds, long accountId, String holdId, Duration ttl,
+               Duration max) {
         this.vertx = vertx;
         this.extender = extender;
+        this.holds = holds;
         this.accountId = accountId;
         this.holdId = holdId;
         this.ttl = ttl;
@@ -47,6 +52,8 @@ final class HoldKeeper {
     void start(Runnable cut) {
         this.cut = cut;
         this.startedNanos = System.nanoTime();
+        this.context = Vertx.currentContext();
+        holds.started(this);
         schedule();
     }
 
@@ -71,11 +78,27 @@ final class HoldKeeper {
         if (!done.compareAndSet(false, true)) {
             return false;
         }
+        holds.finished(this);
         long id = timer;
         if (id >= 0) {
             vertx.cancelTimer(id);
         }
         return true;
+    }
+
+    /** Cuts the call now, on its own context, as if it had reached the maximum duration (shutdown). */
+    void cutNow() {
+        Runnable now = () -> {
+            if (!done.get()) {
+                cut.run();
+            }
+        };
+        Context own = context;
+        if (own != null) {
+            own.runOnContext(v -> now.run());
+        } else {
+            now.run();
+        }
     }
 
     /** Whether the call has ended (normally or by the cut). */

@@ -46,10 +46,12 @@ public class MeteredProxy {
     private final HoldExtender extender;
     private final MoneyConfig moneyConfig;
     private final ApiConfig config;
+    private final InFlightHolds holds;
 
     public MeteredProxy(@HotPath MoneyCore money, @HotPath Redis hotRedis, ApiMetrics metrics, Replies replies,
-                        ObjectMapper mapper, MoneyConfig moneyConfig, ApiConfig config) {
+                        ObjectMapper mapper, MoneyConfig moneyConfig, ApiConfig config, InFlightHolds holds) {
         this.money = money;
+        this.holds = holds;
         this.ordered = hotRedis.getDelegate() instanceof OrderedWrites writes ? writes : () -> false;
         this.metrics = metrics;
         this.replies = replies;
@@ -61,7 +63,7 @@ public class MeteredProxy {
 
     /** The keeper of a call's hold (started by {@link #run}). */
     HoldKeeper keeper(RoutingContext ctx, long accountId, String holdId) {
-        return new HoldKeeper(ctx.vertx(), extender, accountId, holdId, moneyConfig.holdTtl(), config.maxStreamDuration());
+        return new HoldKeeper(ctx.vertx(), extender, holds, accountId, holdId, moneyConfig.holdTtl(), config.maxStreamDuration());
     }
 
     void run(MeteredCall call) {
@@ -232,7 +234,7 @@ public class MeteredProxy {
         long cost = cost(request, inputTokens, outputTokens);
         Usage usage = new Usage(call.caller().keyId(), request.price().productId(), request.model(),
                 inputTokens, outputTokens);
-        return money.settle(call.caller().accountId(), call.requestId(), cost, usage)
+        return holds.tracked(() -> money.settle(call.caller().accountId(), call.requestId(), cost, usage))
                 .invoke(settled -> metrics.charged(settled.chargedMicros()));
     }
 
@@ -271,7 +273,7 @@ public class MeteredProxy {
 
     /** Releases the hold, then answers (so a client that got its error sees its money back). */
     private void release(MeteredCall call, Runnable then) {
-        money.release(call.caller().accountId(), call.requestId()).subscribe().with(released -> then.run(),
+        holds.tracked(() -> money.release(call.caller().accountId(), call.requestId())).subscribe().with(released -> then.run(),
                 failure -> {
                     LOG.warnf("request %s: release failed (%s); the hold will expire", call.requestId(),
                             failure.toString());
