@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The simulator guard's decision on its own, for peers a test cannot easily be (another host, IPv6,
- * a domain socket). That the HTTP server hands it the real TCP peer is proven by
- * {@link PaddleSimulatorExposureTest}, which calls over a non-loopback address of this machine.
+ * The simulator guard's decision on its own, for peers a test cannot be from loopback (another host,
+ * IPv6, a domain socket). Tests send traffic only to loopback, so no test binds the simulator to a
+ * public interface; that the guard sees the real TCP peer rests on Vert.x's remoteAddress(), and the
+ * loopback side is driven over HTTP by CheckoutTest and PaddleSimulatorOffTest.
  */
 class SimulatorGuardTest {
 
