@@ -26,6 +26,8 @@ import java.util.Set;
 @ApplicationScoped
 public class LedgerService {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LedgerService.class);
+
     private static final Set<String> POSITIVE = Set.of("payment", "chargeback_reverse");
     private static final Set<String> NEGATIVE = Set.of("refund", "chargeback");
     private static final String ADJUSTMENT = "adjustment";
@@ -104,6 +106,13 @@ public class LedgerService {
                     if (credit.outcome() == CreditOutcome.NO_ACCOUNT) {
                         // Redis lost the account: rebuilding from the ledger (which has this fact) applies it.
                         return rebuild.rebuild(accountId).map(r -> new Outcome(inserted, true, r.balanceMicros()));
+                    }
+                    if (credit.outcome() == CreditOutcome.OUT_OF_RANGE) {
+                        // The ledger's bound check passed but Redis, lower by charges not yet recorded, would
+                        // leave ±MAX_BALANCE: only a debit of billions can do it. Reconciliation reports the
+                        // missing reference; an operator decides.
+                        LOG.errorf("account %d: Redis refused %s %d micros (%s) as out of range; the ledger has it",
+                                accountId, kind, amount, ref);
                     }
                     return Uni.createFrom().item(new Outcome(inserted, credit.outcome() == CreditOutcome.APPLIED,
                             credit.balanceMicros()));
