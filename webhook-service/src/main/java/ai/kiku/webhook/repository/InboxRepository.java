@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,11 +28,13 @@ public class InboxRepository {
     private static final String COLUMNS = "event_id, event_type, entity_id, status, attempts, occurred_at, received_at,"
             + " next_attempt_at, processed_at, last_error, account_id, outcome::text AS outcome, payload::text AS payload";
 
-    // The CTE is evaluated exactly once: the rows it locks are the rows updated.
+    // The CTE is evaluated exactly once: the rows it locks are the rows updated. Times are parameters
+    // (the application's clock), never now() in the statement: the rule every statement of the platform
+    // keeps, so that none depends on where a (Citus) database evaluates it.
     private static final String CLAIM = "WITH due AS (SELECT event_id FROM paddle_events WHERE status = 'received'"
-            + " AND next_attempt_at <= now() %s ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+            + " AND next_attempt_at <= ? %s ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
             + " UPDATE paddle_events e SET attempts = e.attempts + 1,"
-            + " next_attempt_at = now() + ? * interval '1 millisecond' FROM due WHERE e.event_id = due.event_id"
+            + " next_attempt_at = ? FROM due WHERE e.event_id = due.event_id"
             + " RETURNING e." + COLUMNS; // e.event_id: due has an event_id too
 
     private final DataSource dataSource;
@@ -44,7 +47,7 @@ public class InboxRepository {
     public boolean insert(PaddleEnvelope event, String payload, String status) throws SQLException {
         String sql = "INSERT INTO paddle_events (event_id, event_type, notification_id, occurred_at, payload, status,"
                 + " entity_id, processed_at) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?,"
-                + " CASE WHEN ? = 'received' THEN NULL ELSE now() END) ON CONFLICT (event_id) DO NOTHING";
+                + " ?) ON CONFLICT (event_id) DO NOTHING";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, event.eventId());
             ps.setString(2, event.eventType());
@@ -53,7 +56,7 @@ public class InboxRepository {
             ps.setString(5, payload);
             ps.setString(6, status);
             ps.setString(7, event.entityId());
-            ps.setString(8, status);
+            ps.setObject(8, "received".equals(status) ? null : now(), Types.TIMESTAMP_WITH_TIMEZONE);
             return ps.executeUpdate() == 1;
         }
     }
@@ -62,8 +65,10 @@ public class InboxRepository {
     public List<InboxRow> claimDue(int limit, Duration lease) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(CLAIM.formatted(""))) {
-            ps.setInt(1, limit);
-            ps.setLong(2, lease.toMillis());
+            OffsetDateTime now = now();
+            ps.setObject(1, now);
+            ps.setInt(2, limit);
+            ps.setObject(3, now.plus(lease));
             return rows(ps);
         }
     }
@@ -72,9 +77,11 @@ public class InboxRepository {
     public Optional<InboxRow> claim(String eventId, Duration lease) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(CLAIM.formatted("AND event_id = ?"))) {
-            ps.setString(1, eventId);
-            ps.setInt(2, 1);
-            ps.setLong(3, lease.toMillis());
+            OffsetDateTime now = now();
+            ps.setObject(1, now);
+            ps.setString(2, eventId);
+            ps.setInt(3, 1);
+            ps.setObject(4, now.plus(lease));
             return rows(ps).stream().findFirst();
         }
     }
@@ -82,7 +89,7 @@ public class InboxRepository {
     /** Records the final state of a claimed row (processed, held or ignored). */
     public void finish(String eventId, String status, Long accountId, String outcome, String note) throws SQLException {
         String sql = "UPDATE paddle_events SET status = ?, account_id = ?, outcome = ?::jsonb, last_error = ?,"
-                + " processed_at = now() WHERE event_id = ? AND status = 'received'";
+                + " processed_at = ? WHERE event_id = ? AND status = 'received'";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, status);
             if (accountId == null) {
@@ -92,7 +99,8 @@ public class InboxRepository {
             }
             ps.setString(3, outcome);
             ps.setString(4, note);
-            ps.setString(5, eventId);
+            ps.setObject(5, now());
+            ps.setString(6, eventId);
             ps.executeUpdate();
         }
     }
@@ -103,11 +111,11 @@ public class InboxRepository {
      */
     public Optional<String> fail(String eventId, int maxAttempts, Duration delay, String error) throws SQLException {
         String sql = "UPDATE paddle_events SET status = CASE WHEN attempts >= ? THEN 'dead' ELSE 'received' END,"
-                + " next_attempt_at = now() + ? * interval '1 millisecond', last_error = ?"
+                + " next_attempt_at = ?, last_error = ?"
                 + " WHERE event_id = ? AND status = 'received' RETURNING status";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, maxAttempts);
-            ps.setLong(2, delay.toMillis());
+            ps.setObject(2, now().plus(delay));
             ps.setString(3, error);
             ps.setString(4, eventId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -122,19 +130,18 @@ public class InboxRepository {
      * {@code minDelay} and {@code maxDelay}, so the looks thin out like a backoff), and the row is dead
      * once {@code limit} has passed since its receipt. Returns the new status (empty when finished meanwhile).
      */
-    public Optional<String> await(String eventId, Duration limit, Duration minDelay, Duration maxDelay, String note)
+    public Optional<String> await(InboxRow row, Duration limit, Duration minDelay, Duration maxDelay, String note)
             throws SQLException {
-        String sql = "UPDATE paddle_events SET attempts = greatest(attempts - 1, 0),"
-                + " status = CASE WHEN received_at + ? * interval '1 millisecond' <= now() THEN 'dead' ELSE 'received' END,"
-                + " next_attempt_at = now() + least(greatest(now() - received_at, ? * interval '1 millisecond'),"
-                + " ? * interval '1 millisecond'), last_error = ?"
-                + " WHERE event_id = ? AND status = 'received' RETURNING status";
+        OffsetDateTime now = now();
+        Duration waited = Duration.between(row.receivedAt(), now);
+        Duration delay = waited.compareTo(minDelay) < 0 ? minDelay : waited.compareTo(maxDelay) > 0 ? maxDelay : waited;
+        String sql = "UPDATE paddle_events SET attempts = greatest(attempts - 1, 0), status = ?,"
+                + " next_attempt_at = ?, last_error = ? WHERE event_id = ? AND status = 'received' RETURNING status";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, limit.toMillis());
-            ps.setLong(2, minDelay.toMillis());
-            ps.setLong(3, maxDelay.toMillis());
-            ps.setString(4, note);
-            ps.setString(5, eventId);
+            ps.setString(1, row.receivedAt().plus(limit).isAfter(now) ? "received" : "dead");
+            ps.setObject(2, now.plus(delay));
+            ps.setString(3, note);
+            ps.setString(4, row.eventId());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
@@ -143,21 +150,25 @@ public class InboxRepository {
 
     /** Makes the adjustments waiting for one transaction due now (its transaction.completed was just finished). */
     public int wakeAdjustments(String transactionId) throws SQLException {
-        String sql = "UPDATE paddle_events SET next_attempt_at = now() WHERE status = 'received'"
+        String sql = "UPDATE paddle_events SET next_attempt_at = ? WHERE status = 'received'"
                 + " AND event_type IN ('adjustment.created', 'adjustment.updated')"
-                + " AND payload->'data'->>'transaction_id' = ? AND next_attempt_at > now()";
+                + " AND payload->'data'->>'transaction_id' = ? AND next_attempt_at > ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, transactionId);
+            OffsetDateTime now = now();
+            ps.setObject(1, now);
+            ps.setString(2, transactionId);
+            ps.setObject(3, now);
             return ps.executeUpdate();
         }
     }
 
     /** Puts any row back in the queue with fresh attempts (operator replay). */
     public Optional<InboxRow> replay(String eventId) throws SQLException {
-        String sql = "UPDATE paddle_events SET status = 'received', attempts = 0, next_attempt_at = now(),"
+        String sql = "UPDATE paddle_events SET status = 'received', attempts = 0, next_attempt_at = ?,"
                 + " last_error = NULL, processed_at = NULL WHERE event_id = ? RETURNING " + COLUMNS;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, eventId);
+            ps.setObject(1, now());
+            ps.setString(2, eventId);
             return rows(ps).stream().findFirst();
         }
     }
@@ -206,5 +217,10 @@ public class InboxRepository {
             }
         }
         return result;
+    }
+
+    /** The application's clock, passed to every statement as a parameter. */
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
     }
 }

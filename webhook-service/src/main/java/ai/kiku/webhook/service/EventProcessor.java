@@ -169,7 +169,7 @@ public class EventProcessor {
 
     private void waiting(InboxRow row, AwaitingTransactionException e) {
         try {
-            String status = inbox.await(row.eventId(), config.awaitTransaction(), config.backoffBase(),
+            String status = inbox.await(row, config.awaitTransaction(), config.backoffBase(),
                     config.backoffMax(), e.getMessage()).orElse("finished");
             if (status.equals("dead")) {
                 alerts.raise("dead_letter", row.eventId(), "gave up after waiting " + config.awaitTransaction()
