@@ -77,7 +77,7 @@ class MoneyClockTest {
         assertThat(late.late()).isTrue();
         assertThat(late.chargedMicros()).isEqualTo(1_000);
         assertThat(shortHolds.balance(account)).isEqualTo(-1_000);
-        assertThat(shortHolds.registry.counter("kiku.money.late.settles").count()).isEqualTo(1.0);
+        assertThat(shortHolds.counted("kiku.money.late.settles")).isEqualTo(1L);
         assertThat(shortHolds.logOf(account)).filteredOn(UsageLogEntry::isUsage)
                 .extracting(UsageLogEntry::late).containsExactlyInAnyOrder(false, true);
     }

@@ -123,6 +123,14 @@ final class MoneyFixture implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A counter's value as the whole number it counts (micro-dollars, events). Micrometer keeps a double;
+     * this refuses one that is not exactly a whole number instead of rounding it.
+     */
+    long counted(String name) {
+        return java.math.BigDecimal.valueOf(registry.counter(name).count()).longValueExact();
+    }
+
     long balance(long accountId) {
         return Long.parseLong(send("HGET", KeySchema.account(accountId), "balance").toString());
     }
