@@ -53,6 +53,21 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Asserts that a GET of {@code path} whose headers are too large (40 kB, 300 kB, 2 MB), plain and asking
+     * for h2c as Java's HttpClient does, is answered 431 rather than a bare 400 or a dropped connection.
+     */
+    public static void assertHeadersTooLargeGet431(int port, String path) throws IOException {
+        for (int size : new int[]{40_000, 300_000, 2_000_000}) {
+            Answer answer = exchange(port, getWithHugeHeader(path, size));
+            org.assertj.core.api.Assertions.assertThat(answer.status()).as(size + " bytes: " + answer.text())
+                    .isEqualTo(431);
+            Answer h2c = exchange(port, getWithHugeHeaderAskingForH2c(path, size));
+            org.assertj.core.api.Assertions.assertThat(h2c.status()).as("h2c, " + size + " bytes: " + h2c.text())
+                    .isEqualTo(431);
+        }
+    }
+
     /** A GET of {@code path} with one extra header of {@code size} characters. */
     public static String getWithHugeHeader(String path, int size) {
         return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Fuzz: " + "a".repeat(size) + "\r\n"
