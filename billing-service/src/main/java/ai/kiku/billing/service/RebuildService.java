@@ -54,9 +54,9 @@ public class RebuildService {
                 .map(check -> drift(accountId, s, check)));
     }
 
-    /** Overwrites the account's Redis state from PostgreSQL and republishes its keys. */
+    /** Merges what PostgreSQL knows into the account's Redis state (rebuild.lua) and republishes its keys. */
     public Uni<RebuildResult> rebuild(long accountId) {
-        return require(accountId).flatMap(account -> rebuild(account).map(Rebuilt::result));
+        return require(accountId).flatMap(this::merge);
     }
 
     /**
@@ -64,7 +64,8 @@ public class RebuildService {
      * ledger entry describing old and new Redis balance.
      */
     public Uni<Drift> repair(long accountId) {
-        return require(accountId).flatMap(this::rebuild).flatMap(rebuilt -> {
+        return require(accountId).flatMap(account -> check(accountId)
+                .flatMap(d -> merge(account).map(result -> new Rebuilt(result, d)))).flatMap(rebuilt -> {
             Drift d = rebuilt.drift();
             String description = "reconciliation repair: redis balance " + rebuilt.result().previousBalanceMicros()
                     + " -> " + rebuilt.result().balanceMicros() + " micros (ledger " + d.ledgerBalanceMicros()
@@ -82,16 +83,15 @@ public class RebuildService {
     private record Rebuilt(RebuildResult result, Drift drift) {
     }
 
-    private Uni<Rebuilt> rebuild(Account account) {
+    private Uni<RebuildResult> merge(Account account) {
         long id = account.accountId();
         // PostgreSQL before Redis: every reference listed is a real credit (the script adds the missing
         // ones once), and every usage recorded was settled in Redis before it reached PostgreSQL, so the
         // recorded total is a floor of what Redis must have spent, never more.
-        return check(id).flatMap(d -> ledger.appliedReferences(id)
+        return ledger.appliedReferences(id)
                 .flatMap(refs -> ledger.totals(id).flatMap(totals -> money.rebuild(id, account.status(),
                         account.lowBalanceThresholdMicros(), totals.usageMicros(), refs)))
-                .call(() -> republishKeys(id))
-                .map(result -> new Rebuilt(result, d)));
+                .call(() -> republishKeys(id));
     }
 
     private Uni<Void> republishKeys(long accountId) {
