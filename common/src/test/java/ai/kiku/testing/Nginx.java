@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Nginx implements AutoCloseable {
 
+    /** What operators install; in Debian 12 it is a metapackage over "nginx", the package holding the binary. */
     private static final String PACKAGE = "nginx-light";
+    private static final String BINARY_PACKAGE = "nginx";
 
     private final Path prefix;
     private final Process process;
@@ -64,7 +66,7 @@ public final class Nginx implements AutoCloseable {
             Path work = cacheDir.resolve("nginx-deb");
             Path log = cacheDir.resolve("nginx-fetch.log");
             Processes.runForExit(List.of("sh", "-c", "mkdir -p '" + work + "' && cd '" + work + "' && apt-get download "
-                    + PACKAGE + " && dpkg-deb -x " + PACKAGE + "_*.deb ."), log, Duration.ofMinutes(3));
+                    + BINARY_PACKAGE + " && dpkg-deb -x " + BINARY_PACKAGE + "_*.deb ."), log, Duration.ofMinutes(3));
             if (Files.isExecutable(extracted)) {
                 return extracted;
             }
