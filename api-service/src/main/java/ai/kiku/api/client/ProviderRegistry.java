@@ -4,6 +4,7 @@ import ai.kiku.api.config.LlmConfig;
 import ai.kiku.api.config.ProvidersConfig;
 import ai.kiku.api.service.ApiMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
@@ -45,7 +46,7 @@ public class ProviderRegistry {
         this.config = config;
         this.localModel = llm.local().model();
         boolean anyKey = config.all().values().stream().anyMatch(p -> p.enabled() && p.apiKey().isPresent());
-        this.localEnabled = llm.local().enabled().orElse(standins || !anyKey);
+        this.localEnabled = llm.local().enabled().orElse(localByDefault(standins, anyKey, LaunchMode.current()));
         if (localEnabled) {
             providers.put(LocalEchoProvider.NAME, new LocalEchoProvider(mapper, vertx));
         }
@@ -63,6 +64,29 @@ public class ProviderRegistry {
                 .map(Map.Entry::getKey).toList();
         llm.routes().forEach((model, spec) -> explicit.put(model, parse(model, spec)));
         LOG.infof("LLM providers: %s (local provider %s)", providers.keySet(), localEnabled ? "on" : "off");
+        if (providers.isEmpty()) {
+            LOG.warn("no LLM provider is configured: every model is answered 404 model_not_found, nothing is charged; "
+                    + "configure kiku.providers.<name>.base-url (and api-key), or enable the local provider "
+                    + "(kiku.llm.local.enabled=true) for a demo");
+        }
+    }
+
+    /**
+     * Whether the built-in local provider runs when kiku.llm.local.enabled is not set: with the local
+     * stand-ins, or in dev and test when no provider has a key. Never by default in production, where a
+     * fake model billed at the per-request price would be a silent surprise.
+     */
+    static boolean localByDefault(boolean standins, boolean anyProviderKey, LaunchMode mode) {
+        return standins || (!anyProviderKey && mode != LaunchMode.NORMAL);
+    }
+
+    /** The providers that serve models, by name (the local one included when it runs). */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(providers.keySet());
+    }
+
+    public boolean localEnabled() {
+        return localEnabled;
     }
 
     /** Providers serving {@code model}, in fallback order (empty when none). */
