@@ -150,6 +150,12 @@ class ChartOperationsTest {
                 .filteredOn(p -> p.getIpBlock() != null).extracting(p -> p.getIpBlock().getCidr())
                 .containsExactly("10.20.0.0/16");
 
+        // deploy/values-production.yaml's Ollama in the cluster: one extra rule, for the services that call out
+        Manifests production = Chart.renderWithValuesFile(StrictRenderTest.productionValues());
+        assertThat(ports((NetworkPolicy) StrictModel.parse(production.get("NetworkPolicy", "kiku-api")))).contains("TCP/11434");
+        assertThat(ports((NetworkPolicy) StrictModel.parse(production.get("NetworkPolicy", "kiku-billing"))))
+                .doesNotContain("TCP/11434", "TCP/443");
+
         Manifests ingressOnly = Chart.render("networkPolicy.enabled", true, "networkPolicy.egress.enabled", false);
         assertThat(((NetworkPolicy) StrictModel.parse(ingressOnly.get("NetworkPolicy", "kiku-api"))).getSpec()
                 .getPolicyTypes()).containsExactly("Ingress");
