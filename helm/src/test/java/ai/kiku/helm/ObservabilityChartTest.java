@@ -82,9 +82,13 @@ class ObservabilityChartTest {
                 "KikuMemoryHigh", "KikuRedisMemoryHigh", "KikuReconciliationDrift", "KikuUsageBacklogGrowing",
                 "KikuUsageDeadLettered", "KikuUsageDeadUnbooked", "KikuWebhookDeadLettered", "KikuWebhookAlert",
                 "KikuOverage", "KikuCircuitOpen", "KikuLateSettles");
+        String operations = Files.readString(MetricCatalogue.SOURCES.resolve("docs/operations.md"));
         assertThat(parsed.getSpec().getGroups()).flatExtracting(g -> g.getRules()).allSatisfy(r -> {
             assertThat(r.getLabels()).containsKey("severity");
             assertThat(r.getAnnotations()).containsKeys("summary", "description", "runbook_url");
+            // the runbook entry the alert links to exists (a Markdown heading's anchor is its lower-cased text)
+            assertThat(r.getAnnotations().get("runbook_url")).isEqualTo("docs/operations.md#" + r.getAlert().toLowerCase());
+            assertThat(operations).contains("\n### " + r.getAlert() + "\n");
         });
     }
 
