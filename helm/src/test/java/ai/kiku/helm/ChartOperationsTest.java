@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -75,6 +76,30 @@ class ChartOperationsTest {
                     assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kiku-db-owner");
                     assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
                 });
+    }
+
+    @Test
+    void shouldCheckEveryServicesReadinessInAHelmTestPodThePoliciesAdmit() {
+        Manifests manifests = Chart.renderWithHooks(List.of(), "networkPolicy.enabled", true,
+                "services.bot.enabled", false);
+
+        Pod pod = (Pod) StrictModel.parse(manifests.get("Pod", "kiku-test-readiness"));
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry(Chart.HOOK, "test");
+        String script = String.join("\n", pod.getSpec().getContainers().get(0).getArgs());
+        assertThat(script).contains("curl -fsS --max-time 10 http://kiku-api:8080/q/health/ready",
+                "http://kiku-webhook:8082/q/health/ready", "http://kiku-billing:8083/q/health/ready")
+                .doesNotContain("kiku-bot");
+        // api admits no other pod of the release, but this one
+        NetworkPolicy api = (NetworkPolicy) StrictModel.parse(manifests.get("NetworkPolicy", "kiku-api"));
+        assertThat(api.getSpec().getIngress()).flatExtracting(r -> r.getFrom())
+                .filteredOn(p -> p.getPodSelector() != null && p.getNamespaceSelector() == null)
+                .singleElement().satisfies(p -> assertThat(p.getPodSelector().getMatchLabels())
+                        .isEqualTo(pod.getMetadata().getLabels().entrySet().stream()
+                                .filter(e -> !e.getKey().equals("helm.sh/chart") && !e.getKey().contains("version")
+                                        && !e.getKey().contains("managed-by") && !e.getKey().contains("part-of"))
+                                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+
+        assertThat(Chart.renderWithHooks(List.of(), "tests.enabled", false).ofKind("Pod")).isEmpty();
     }
 
     @Test

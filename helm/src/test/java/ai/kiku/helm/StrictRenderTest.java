@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -87,6 +88,10 @@ class StrictRenderTest {
                 assertThat(c.getMaxSkew()).isEqualTo(1);
             });
         }
+        assertThat(manifests.ofKind("Pod")).as("the helm test hook").hasSize(1).allSatisfy(p -> {
+            Pod pod = (Pod) StrictModel.parse(p);
+            assertHardened(pod.getMetadata().getName(), pod.getSpec());
+        });
         assertThat(manifests.ofKind("Job")).as("the migration hook").hasSize(1);
         manifests.ofKind("Job").forEach(j -> {
             Job job = (Job) StrictModel.parse(j);
