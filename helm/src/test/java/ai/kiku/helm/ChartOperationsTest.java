@@ -45,6 +45,11 @@ class ChartOperationsTest {
                 .containsEntry("QUARKUS_FLYWAY_MIGRATE_AT_START", "true")
                 .containsEntry("KIKU_DB_USERNAME", "kiku_owner").containsEntry("KIKU_DB_HOST", "kiku-citus-coordinator");
         assertThat(job.getSpec().getTemplate().getSpec().getRestartPolicy()).isEqualTo("Never");
+        // the services' shared settings too (the ConfigMap does not exist yet when the hook runs), names once each
+        Map<String, String> config = manifests.configData();
+        config.remove("KIKU_DB_USERNAME");
+        assertThat(env(flyway)).containsAllEntriesOf(config);
+        assertThat(flyway.getEnv()).extracting(EnvVar::getName).doesNotHaveDuplicates();
         // its password comes from a hook Secret created just before it (the release's own Secret does not exist yet)
         JsonNode hookSecret = manifests.get("Secret", "kiku-migrations");
         assertThat(hookSecret.at("/metadata/annotations").toString()).contains(Chart.HOOK).contains("\"-10\"");
