@@ -186,6 +186,14 @@ class ChartOperationsTest {
         assertThat(ports((NetworkPolicy) StrictModel.parse(production.get("NetworkPolicy", "kiku-billing"))))
                 .doesNotContain("TCP/11434", "TCP/443");
 
+        // no internal API left to call: no rule towards the release's pods at all (one without ports opens them all)
+        Manifests alone = Chart.render("networkPolicy.enabled", true, "services.webhook.enabled", false);
+        NetworkPolicy lonelyBilling = (NetworkPolicy) StrictModel.parse(alone.get("NetworkPolicy", "kiku-billing"));
+        assertThat(lonelyBilling.getSpec().getEgress()).allSatisfy(r -> assertThat(r.getPorts()).isNotEmpty());
+        assertThat(lonelyBilling.getSpec().getEgress()).flatExtracting(NetworkPolicyEgressRule::getTo)
+                .noneMatch(p -> p.getPodSelector() != null && p.getNamespaceSelector() == null
+                        && p.getPodSelector().getMatchLabels().containsKey("app.kubernetes.io/instance"));
+
         Manifests ingressOnly = Chart.render("networkPolicy.enabled", true, "networkPolicy.egress.enabled", false);
         assertThat(((NetworkPolicy) StrictModel.parse(ingressOnly.get("NetworkPolicy", "kiku-api"))).getSpec()
                 .getPolicyTypes()).containsExactly("Ingress");
