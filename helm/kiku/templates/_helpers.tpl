@@ -165,3 +165,36 @@ to two callers are refused (either would let one service act with another's scop
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+One NetworkPolicy peer from namespace and pod labels; an empty namespaceSelector means the release's namespace,
+an empty podSelector every pod of the selected namespace(s). Call with (dict "namespaceSelector" {...} "podSelector" {...}).
+*/}}
+{{- define "kiku.namespacedPeer" -}}
+- {{- if .namespaceSelector }}
+  namespaceSelector:
+    matchLabels:
+      {{- toYaml .namespaceSelector | nindent 6 }}
+  {{- end }}
+  {{- if .podSelector }}
+  podSelector:
+    matchLabels:
+      {{- toYaml .podSelector | nindent 6 }}
+  {{- else if not .namespaceSelector }}
+  podSelector: {}
+  {{- end }}
+{{- end }}
+
+{{/*
+The peers of a data store (networkPolicy.egress.redis or .postgresql): its IP ranges when given, else its labels.
+*/}}
+{{- define "kiku.storePeers" -}}
+{{- if .cidrs }}
+{{- range .cidrs }}
+- ipBlock:
+    cidr: {{ . }}
+{{- end }}
+{{- else }}
+{{- include "kiku.namespacedPeer" . }}
+{{- end }}
+{{- end }}

@@ -36,6 +36,69 @@ final class Chart {
         return new Helm(DIR).lint().strict().call();
     }
 
+    /** {@code helm lint --strict} of a copy of the chart whose values.yaml is {@code valuesYaml}. */
+    static LintResult lintWithValues(String valuesYaml) {
+        try {
+            Path copy = copy();
+            Files.writeString(copy.resolve("values.yaml"), valuesYaml);
+            return new Helm(copy).lint().strict().call();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Renders the hooks too (the migration Job and its Secret). helm-java's template returns the release manifest,
+     * which leaves hooks out; so this renders a copy of the chart whose helm.sh/hook annotations are renamed to
+     * {@link #HOOK}, which makes them plain objects (the annotations stay, under that name, for the tests to read).
+     */
+    static Manifests renderWithHooks(Path valuesFile) {
+        return new Manifests(new Helm(hooksVisible()).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .set("secrets.reuseLiveSecret", false).set("secrets.generateWithoutCluster", true)
+                .withValuesFile(valuesFile).call());
+    }
+
+    static Manifests renderWithHooks(List<String> valuesYaml, Object... keyValues) {
+        return new Manifests(templateAsIs(hooksVisible(), valuesYaml, withDefaults(keyValues)));
+    }
+
+    /** The name helm.sh/hook annotations have in {@link #renderWithHooks}. */
+    static final String HOOK = "test.kiku.ai/hook";
+
+    private static Path hooksVisible;
+
+    private static synchronized Path hooksVisible() {
+        if (hooksVisible == null) {
+            try {
+                Path copy = copy();
+                try (var files = Files.walk(copy.resolve("templates"))) {
+                    for (Path template : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".yaml"))::iterator) {
+                        Files.writeString(template, Files.readString(template).replace("helm.sh/hook", HOOK));
+                    }
+                }
+                hooksVisible = copy;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return hooksVisible;
+    }
+
+    private static Path copy() throws IOException {
+        Path copy = Files.createTempDirectory("kiku-chart");
+        try (var files = Files.walk(DIR)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = copy.resolve(DIR.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        return copy;
+    }
+
     /** Renders with the chart's defaults plus {@code --set key=value} pairs. */
     static Manifests render(Object... keyValues) {
         return render(List.of(), keyValues);
@@ -54,18 +117,38 @@ final class Chart {
 
     static Manifests renderWithValuesFile(Path valuesFile) {
         TemplateCommand command = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE)
-                .set("secrets.reuseLiveSecret", false).withValuesFile(valuesFile);
+                .set("secrets.reuseLiveSecret", false).set("secrets.generateWithoutCluster", true)
+                .withValuesFile(valuesFile);
         return new Manifests(command.call());
     }
 
     /** The raw output of {@code helm template}; throws what Helm reports when the render fails. */
     static String template(List<String> valuesYaml, Object... keyValues) {
+        return templateAsIs(valuesYaml, withDefaults(keyValues));
+    }
+
+    /** No cluster here: Helm's lookup would try to reach one (helm-java's template is not client-only), so none,
+     * and generated tokens are accepted; a later pair for the same key wins. */
+    private static Object[] withDefaults(Object... keyValues) {
+        Object[] all = new Object[keyValues.length + 4];
+        all[0] = "secrets.reuseLiveSecret";
+        all[1] = false;
+        all[2] = "secrets.generateWithoutCluster";
+        all[3] = true;
+        System.arraycopy(keyValues, 0, all, 4, keyValues.length);
+        return all;
+    }
+
+    /** {@code helm template} with exactly these values files and pairs, none of the defaults above. */
+    static String templateAsIs(List<String> valuesYaml, Object... keyValues) {
+        return templateAsIs(DIR, valuesYaml, keyValues);
+    }
+
+    private static String templateAsIs(Path chart, List<String> valuesYaml, Object... keyValues) {
         if (keyValues.length % 2 != 0) {
             throw new IllegalArgumentException("key/value pairs expected");
         }
-        // No cluster here: Helm's lookup would try to reach one (helm-java's template is not client-only).
-        TemplateCommand command = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE)
-                .set("secrets.reuseLiveSecret", false);
+        TemplateCommand command = new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE);
         List<Path> files = new ArrayList<>();
         try {
             for (String yaml : valuesYaml) {

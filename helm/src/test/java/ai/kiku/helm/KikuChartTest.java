@@ -362,8 +362,12 @@ class KikuChartTest {
 
         assertThat(peers(manifests.get("NetworkPolicy", "kiku-webhook")).toString()).contains("ingress-nginx")
                 .contains("app.kubernetes.io/instance");
-        assertThat(peers(manifests.get("NetworkPolicy", "kiku-api")).toString()).contains("ingress-nginx")
-                .doesNotContain("app.kubernetes.io/instance");
+        // api serves no other kiku pod: only helm test's Pod (component "test") among the release's pods
+        List<JsonNode> apiPeers = peers(manifests.get("NetworkPolicy", "kiku-api"));
+        assertThat(apiPeers.toString()).contains("ingress-nginx");
+        assertThat(apiPeers).filteredOn(p -> p.toString().contains("app.kubernetes.io/instance")).singleElement()
+                .satisfies(p -> assertThat(p.at("/podSelector/matchLabels/app.kubernetes.io~1component").asText())
+                        .isEqualTo("test"));
     }
 
     @Test
