@@ -95,6 +95,16 @@ class AccountEndpointsTest extends ApiTestBase {
     }
 
     @Test
+    void shouldCarryTheCallersTraceIdToBilling() throws Exception {
+        TestKey key = billing.account(0, 60);
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        as(key).header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .queryParam("from", "2026-10-01").queryParam("to", "2026-10-02").get("/api/v1/usage").then().statusCode(200);
+        // one trace across the services: billing's logs carry the same id as the gateway's
+        assertThat(billingTraceparent()).startsWith("00-" + traceId + "-").doesNotContain("00f067aa0ba902b7");
+    }
+
+    @Test
     void shouldRefuseInvalidUsageQueriesNamingTheParameter() {
         TestKey key = billing.account(0, 60);
         as(key).queryParam("groupBy", "week").get("/api/v1/usage").then().statusCode(400)

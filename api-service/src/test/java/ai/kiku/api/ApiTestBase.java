@@ -55,6 +55,13 @@ abstract class ApiTestBase {
     }
 
     /** How often the stub played {@code provider}. */
+    /** The traceparent header of the last call billing's internal usage API got (or "null"). */
+    String billingTraceparent() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + stubPort + "/billing/traceparent")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     int hits(String provider) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + stubPort + "/" + provider + "/hits")).build(),

@@ -40,6 +40,7 @@ public final class UpstreamStub implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private volatile String billingTraceparent = "none";
     private final Map<String, Buffer> lastBodies = new ConcurrentHashMap<>();
     private final Buffer fastAnswer;
 
@@ -71,6 +72,7 @@ public final class UpstreamStub implements AutoCloseable {
         String[] parts = path.split("/");
         if (path.startsWith("/internal/v1/accounts/") && path.endsWith("/usage")) {
             hits.computeIfAbsent("billing", k -> new AtomicInteger()).incrementAndGet();
+            billingTraceparent = String.valueOf(req.getHeader("traceparent"));
             usage(req, parts[4]);
             return;
         }
@@ -78,6 +80,10 @@ public final class UpstreamStub implements AutoCloseable {
             boolean authorized = "Bearer test-internal-token".equals(req.getHeader("Authorization"));
             req.response().setStatusCode(authorized ? 200 : 401).putHeader("Content-Type", "application/json")
                     .end(authorized ? FakeBilling.CATALOGUE.replace("\"LLM proxy\"", "\"LLM proxy (from billing)\"") : "");
+            return;
+        }
+        if (path.equals("/billing/traceparent")) {
+            req.response().end(billingTraceparent);
             return;
         }
         if (parts.length == 3 && "hits".equals(parts[2])) {

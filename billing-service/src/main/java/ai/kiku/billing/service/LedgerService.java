@@ -83,7 +83,12 @@ public class LedgerService {
         }
         String reason = Check.text("reason", body.reason(), 500);
         String key = Check.text("idempotencyKey", body.idempotencyKey(), 128);
-        return apply(accountId, ADJUSTMENT, amount, "adj:" + key, reason);
+        // an operator moved money by hand: one audit line per booking (with the request's trace id)
+        return apply(accountId, ADJUSTMENT, amount, "adj:" + key, reason).invoke(result -> {
+            if (result.applied()) {
+                LOG.infof("admin adjustment booked: account %d, %d micros, key %s, reason %s", accountId, amount, key, reason);
+            }
+        });
     }
 
     public Uni<LedgerPage> page(long accountId, Long before, Integer limit) {
