@@ -47,6 +47,10 @@ class JobQueueTest extends BillingTestBase {
             inDead += entry.get(1).toString().contains(id) ? 1 : 0;
         }
         assertThat(inDead).isEqualTo(1);
+        // operators are alerted on the dead stream's length (KikuJobsDeadLettered)
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(ai.kiku.testing.PrometheusText.value(metrics, "kiku_jobs_dead_entries").longValueExact())
+                .isEqualTo(redis("XLEN", KeySchema.JOBS_DEAD_STREAM).toLong());
         admin().get("/admin/v1/jobs/nope").then().statusCode(404);
     }
 
@@ -72,7 +76,8 @@ class JobQueueTest extends BillingTestBase {
     @Test
     void shouldNeverRunAJobTwiceAtOnceWhenItOutlivesTheClaimIdle() {
         // A second replica's worker next to the application's own; claim-min-idle is 1 s in tests.
-        JobWorker other = new JobWorker(streams, redis, jobs, handlers, config, json);
+        JobWorker other = new JobWorker(streams, redis, jobs, handlers, config, json,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         other.start();
         try {
             SlowTestJob.reset();

@@ -109,9 +109,14 @@ final class Chart {
         return new Manifests(template(valuesYaml, keyValues));
     }
 
-    /** {@code helm install --dry-run=client}: what {@code helm upgrade --install} would apply, NOTES included. */
+    /**
+     * {@code helm install --dry-run=client}: what {@code helm upgrade --install} would apply, NOTES included. No
+     * lookup of live Secrets: helm-java's client-only dry run still dials the default cluster (localhost:8080), so a
+     * lookup would make the result depend on whatever listens there.
+     */
     static Release installDryRun(Path valuesFile) {
         return new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).dryRun().clientOnly()
+                .set("secrets.reuseLiveSecret", false).set("secrets.generateWithoutCluster", true)
                 .withValuesFile(valuesFile).call();
     }
 

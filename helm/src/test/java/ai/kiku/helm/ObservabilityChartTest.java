@@ -80,7 +80,7 @@ class ObservabilityChartTest {
                 .map(Rule::getAlert).collect(Collectors.toList());
         assertThat(alerts).containsExactlyInAnyOrder("KikuApiLatencyP99High", "KikuApiErrorRateHigh", "KikuCpuHigh",
                 "KikuMemoryHigh", "KikuRedisMemoryHigh", "KikuReconciliationDrift", "KikuUsageBacklogGrowing",
-                "KikuUsageDeadLettered", "KikuUsageDeadUnbooked", "KikuWebhookDeadLettered", "KikuWebhookAlert",
+                "KikuUsageDeadLettered", "KikuUsageDeadUnbooked", "KikuJobsDeadLettered", "KikuWebhookDeadLettered", "KikuWebhookAlert",
                 "KikuOverage", "KikuCircuitOpen", "KikuLateSettles", "KikuSettleFailures");
         String operations = Files.readString(MetricCatalogue.SOURCES.resolve("docs/operations.md"));
         assertThat(parsed.getSpec().getGroups()).flatExtracting(g -> g.getRules()).allSatisfy(r -> {

@@ -7,6 +7,8 @@ import ai.kiku.billing.stream.StreamEntry;
 import ai.kiku.common.redis.KeySchema;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Command;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs queued jobs. A failed job is retried with exponential backoff (parked in a delayed set until
@@ -36,6 +39,8 @@ public class JobWorker extends BackgroundLoop {
 
     private static final Logger LOG = Logger.getLogger(JobWorker.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** How often the dead stream is counted for the gauge (an operator empties it by hand, rarely). */
+    private static final long DEAD_COUNT_INTERVAL_MS = 15_000;
     private static final int BATCH = 10;
 
     private final StreamClient streams;
@@ -51,12 +56,17 @@ public class JobWorker extends BackgroundLoop {
         t.setDaemon(true);
         return t;
     });
+    /** Jobs waiting in the dead stream for an operator (kiku_jobs_dead_entries, alerted on). */
+    private final AtomicLong deadWaiting = new AtomicLong();
     private boolean groupReady;
     private long lastClaim;
+    private long lastDeadCount;
 
     public JobWorker(StreamClient streams, Redis redis, JobQueue queue, JobHandlers handlers, JobsConfig config,
-                     ObjectMapper json) {
+                     ObjectMapper json, MeterRegistry registry) {
         super("job-worker");
+        Gauge.builder("kiku.jobs.dead.entries", deadWaiting, AtomicLong::get)
+                .description("Jobs waiting in the dead stream after their last attempt failed").register(registry);
         this.streams = streams;
         this.redis = redis;
         this.queue = queue;
@@ -84,6 +94,10 @@ public class JobWorker extends BackgroundLoop {
         try {
             int done = promoteDue();
             long now = System.currentTimeMillis();
+            if (now - lastDeadCount >= DEAD_COUNT_INTERVAL_MS) {
+                lastDeadCount = now;
+                deadWaiting.set(streams.length(KeySchema.JOBS_DEAD_STREAM).await().atMost(CALL_TIMEOUT));
+            }
             if (now - lastClaim >= Math.min(config.claimMinIdle().toMillis(), 60_000)) {
                 lastClaim = now;
                 done += handleAll(streams.claim(KeySchema.JOBS_STREAM, JobQueue.GROUP, consumer,
@@ -168,6 +182,7 @@ public class JobWorker extends BackgroundLoop {
         next.put("error", error);
         if (attempts >= config.maxAttempts()) {
             streams.add(KeySchema.JOBS_DEAD_STREAM, next, JobQueue.MAX_LEN).await().atMost(CALL_TIMEOUT);
+            deadWaiting.set(streams.length(KeySchema.JOBS_DEAD_STREAM).await().atMost(CALL_TIMEOUT));
             queue.status(id, type, "dead", attempts, null, error).await().atMost(CALL_TIMEOUT);
             LOG.errorf(failure, "job %s failed %d times; moved to %s", id, attempts, KeySchema.JOBS_DEAD_STREAM);
             return;
