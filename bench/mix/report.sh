@@ -17,8 +17,11 @@ from_log() { # KEY ENDPOINT
   [[ -n "$v" ]] && awk -F/ '{printf "%s / %s", $2, $3}' <<<"$v" || echo "–"
 }
 sat_row() { # KEY LABEL
-  printf '| %s | %.0f | %s / %s | %s | %s | %s | %s | %s | %s |\n' "$2" "${RPS[$1]}" "$(ms "${P50[$1]}")" "$(ms "${P99[$1]}")" \
-    "$(from_log "$1" balance)" "$(from_log "$1" usage)" "$(from_log "$1" llm)" "${SOCK[$1]}" "${NON2XX[$1]}" "${CPU[$1]}"
+  printf '| %s | %.0f | %s / %s | %s | %s | %s | %s | %s | %s | %s |\n' "$2" "${RPS[$1]}" "$(ms "${P50[$1]}")" "$(ms "${P99[$1]}")" \
+    "$(from_log "$1" balance)" "$(from_log "$1" usage)" "$(from_log "$1" llm)" "${SOCK[$1]}" "${NON2XX[$1]}" "${CPU[$1]}" "$(groups "$1")"
+}
+groups() { # KEY: "api / services / nginx / redis / postgres; wrk" µs per request
+  awk '{for (i = 1; i < NF; i += 2) v[$i] = $(i + 1)} END {printf "%s / %s / %s / %s / %s; %s", v["api"], v["services"], v["nginx"], v["redis"], v["postgres"], v["wrk"]}' <<<"${CPUG[$1]}"
 }
 {
   echo "## Stage 3: the plan's mix through nginx"
@@ -32,7 +35,8 @@ sat_row() { # KEY LABEL
   echo "instances \`$JVM_OPTS\`${EVENT_LOOPS:+, $EVENT_LOOPS event loops each}."
   echo "**Load:** the plan's Locust mix, 10 \`GET /api/v1/balance\` : 5 \`GET /api/v1/usage\` : 1 \`POST /v1/chat/completions\`"
   echo "(model local-echo, one short message), each request with the key of one of $ACCOUNTS accounts picked at random"
-  echo "(one key each, credited, limit 100,000/min). wrk $THREADS threads; $DURATION per run after a $WARMUP warm-up."
+  echo "(one key each, credited, limit 100,000/min). wrk $THREADS threads; $DURATION per run after a ${WARMED} s warm-up"
+  echo "through nginx (until no api instance compiled for more than 1 s in 10) and 5 s straight to instance 0."
   echo
   echo "| measure | value | target |"
   echo "|---|---:|---|"
@@ -44,10 +48,12 @@ sat_row() { # KEY LABEL
   echo "Every run. Latency \"all\" is wrk's, over the whole mix; per endpoint it is nginx's \`\$request_time\` from its access"
   echo "log (1 ms resolution; through nginx only: one instance alone keeps no access log). Errors are socket errors and"
   echo "non-2xx answers. CPU per request is the utime+stime of every process of the stack (all instances, nginx master and"
-  echo "workers, the redis-servers, PostgreSQL and its backends; not wrk) divided by the requests wrk completed."
+  echo "workers, the redis-servers, PostgreSQL and its backends; not wrk) divided by the requests wrk completed; then"
+  echo "the same per part (\"services\" are billing, bot and webhook) and wrk's own. With no load the stack burns $IDLE ms"
+  echo "of CPU per second, included in these figures."
   echo
-  echo "| run | rps | all p50 / p99 ms | balance p50 / p99 ms | usage p50 / p99 ms | LLM p50 / p99 ms | socket errors | non-2xx | stack CPU µs/request |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| run | rps | all p50 / p99 ms | balance p50 / p99 ms | usage p50 / p99 ms | LLM p50 / p99 ms | socket errors | non-2xx | stack CPU µs/request | api / services / nginx / redis / postgres; wrk µs/request |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   for r in $(seq 1 "$ROUNDS"); do
     sat_row "sat-nginx-$r" "(1) mix, $CONNECTIONS conn, nginx, round $r"
     sat_row "sat-direct-$r" "(1) mix, $CONNECTIONS conn, one instance, round $r"
@@ -60,13 +66,16 @@ sat_row() { # KEY LABEL
   echo "Fixed rate through nginx: one paced wrk per endpoint (1 thread each, its share of the rate), all at once, so the"
   echo "latency per endpoint is wrk's own (µs resolution), measured from the write of each request. $RATE_DURATION each."
   echo
-  echo "| run | endpoint | rps | p50 ms | p99 ms | socket errors | non-2xx | stack CPU µs/request (all endpoints) |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  echo "| run | endpoint | rps | p50 ms | p99 ms | socket errors | non-2xx |"
+  echo "|---|---|---:|---:|---:|---:|---:|"
   for k in "${RATE_KEYS[@]}"; do
     for ep in balance usage llm; do
-      printf '| %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "${k#rate-} rps target ($([[ "${RATE_OK[$k]}" == 1 ]] && echo met || echo missed))" \
-        "$ep" "${RPS[$k-$ep]}" "$(ms "${P50[$k-$ep]}")" "$(ms "${P99[$k-$ep]}")" "${SOCK[$k-$ep]}" "${NON2XX[$k-$ep]}" "${CPU[$k]}"
+      printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "${k#rate-} rps target ($([[ "${RATE_OK[$k]}" == 1 ]] && echo met || echo missed))" \
+        "$ep" "${RPS[$k-$ep]}" "$(ms "${P50[$k-$ep]}")" "$(ms "${P99[$k-$ep]}")" "${SOCK[$k-$ep]}" "${NON2XX[$k-$ep]}"
     done
+    printf '| %s | all | %.0f | nginx log: %s | %s | %s | %s |\n' "${k#rate-} rps target" "${RPS[$k]}" "$(from_log "$k" all | sed 's| / .*||')" \
+      "$(from_log "$k" all | sed 's|.* / ||')" "${SOCK[$k]}" "${NON2XX[$k]}"
+    echo "| | stack CPU µs/request | ${CPU[$k]} | api / services / nginx / redis / postgres; wrk: $(groups "$k") | | | |"
   done
   echo
   echo "RSS of every instance at the end: $(for n in $(printf '%s\n' "${!RSS[@]}" | sort); do printf '%s %s MiB, ' "$n" "${RSS[$n]}"; done | sed 's/, $//')."
