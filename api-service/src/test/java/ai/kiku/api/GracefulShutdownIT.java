@@ -177,6 +177,24 @@ class GracefulShutdownIT {
         }
     }
 
+    @Test
+    void shouldServeAgainOnTheSamePortAfterARestartThatExitedZero() throws Exception {
+        try (PackagedInstances one = launch("graceful-shutdown-restart", "200ms", "5s")) {
+            int port = one.port(0);
+            Process first = one.process(0);
+            TestKey key = one.billing().account(1_000_000, 600);
+            assertThat(PackagedInstances.chat(port, key)).isEqualTo(200);
+
+            one.restart(0);
+
+            assertThat(first.exitValue()).isZero();
+            assertThat(one.process(0)).isNotSameAs(first);
+            assertThat(one.process(0).isAlive()).isTrue();
+            assertThat(one.port(0)).isEqualTo(port);
+            assertThat(PackagedInstances.chat(port, key)).isEqualTo(200);
+        }
+    }
+
     /** The answer to {@code request} on {@code connection} has {@code status} and Connection: close, then the server closes it. */
     private static void assertClosedAfter(Connection connection, String request, int status) throws IOException {
         Answer answer = connection.exchange(request);
