@@ -51,7 +51,8 @@ class GracefulShutdownIT {
 
     @Test
     void shouldFinishAndChargeAStreamInFlightWhenTerminatedWhileRefusingNewConnectionsThenExitZero() throws Exception {
-        try (PackagedInstances one = launch("graceful-shutdown-stream", DRAIN_MILLIS + "ms", "30s")) {
+        // 12 s: an endless call of another key keeps the instance up until it is cut, 9 s after SIGTERM
+        try (PackagedInstances one = launch("graceful-shutdown-stream", DRAIN_MILLIS + "ms", "12s")) {
             int port = one.port(0);
             Process instance = one.process(0);
             FakeBilling billing = one.billing();
@@ -60,13 +61,25 @@ class GracefulShutdownIT {
             long balance = billing.balance(key.accountId());
             int recordsBefore = (int) billing.usageRecords(key.accountId());
 
-            CompletableFuture<HttpResponse<String>> stream = HTTP.sendAsync(request(port, chat("#drip slowly", true), key),
-                    HttpResponse.BodyHandlers.ofString());
+            // on a plain socket: the connection of a stream that began before SIGTERM is closed when it ends
+            Connection streaming = Connection.open(port);
+            CompletableFuture<Answer> stream = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return streaming.exchange(post(chat("#drip slowly", true), key));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            TestKey other = billing.account(1_000_000, 600);
+            CompletableFuture<HttpResponse<String>> endless = HTTP.sendAsync(
+                    request(port, chat("#endless story", true, false), other), HttpResponse.BodyHandlers.ofString());
             long deadline = System.currentTimeMillis() + 20_000;
-            while (billing.held(key.accountId()) == 0 && System.currentTimeMillis() < deadline) {
+            while ((billing.held(key.accountId()) == 0 || billing.held(other.accountId()) == 0)
+                    && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(billing.held(key.accountId())).as("the stream's hold").isPositive();
+            assertThat(billing.held(other.accountId())).as("the endless call's hold").isPositive();
 
             long signalled = System.nanoTime();
             instance.destroy(); // SIGTERM
@@ -81,22 +94,27 @@ class GracefulShutdownIT {
             assertThat(stream).as("the stream (6 s of chunks) still runs").isNotDone();
             try (Connection idle = Connection.open(port)) { // opened during the drain, used after it
                 // after the drain, a new connection is refused (a balancer retries it elsewhere) while the stream goes on
-                sleepUntil(signalled, DRAIN_MILLIS + 100);
-                assertThat(refusedWithin(port, 1_000)).as("a new connection after the drain is refused").isTrue();
+                Long refused = refusedAt(port, DRAIN_MILLIS + 10_000);
+                assertThat(refused).as("a new connection after the drain is refused").isNotNull();
+                assertThat(Duration.ofNanos(refused - signalled)).as("not before the drain's end")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(DRAIN_MILLIS));
                 assertThat(stream).as("the stream still runs after the drain").isNotDone();
                 // a request on a connection open since before the end of the drain, past the grace: 503, and closed
-                sleepUntil(signalled, DRAIN_MILLIS + GRACE_MILLIS + 200);
+                Thread.sleep(Math.max(0, GRACE_MILLIS + 300 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - refused)));
                 Answer late = idle.exchange(get("/api/v1/balance", key));
                 assertThat(late.status()).as(late.text()).isEqualTo(503);
                 assertThat(late.header("Retry-After")).isEqualTo("1");
                 assertThat(late.header("Connection")).isEqualToIgnoringCase("close");
                 assertThat(idle.closedByServer(2_000)).isTrue();
             }
-            assertThat(stream).as("the stream still runs after the grace").isNotDone();
 
-            HttpResponse<String> done = stream.get(60, TimeUnit.SECONDS);
-            assertThat(done.statusCode()).isEqualTo(200);
-            assertThat(done.body()).endsWith("data: [DONE]\n\n");
+            Answer done = stream.get(60, TimeUnit.SECONDS);
+            assertThat(done.status()).isEqualTo(200);
+            assertThat(done.text()).contains("data: [DONE]\n\n").endsWith("0\r\n\r\n");
+            assertThat(streaming.closedByServer(2_000)).as("the stream's connection is closed after it").isTrue();
+            streaming.close();
+            assertThat(endless).as("the instance is still up, serving the endless call").isNotDone();
+            endless.handle((response, failure) -> null).get(30, TimeUnit.SECONDS);
             assertThat(instance.waitFor(30, TimeUnit.SECONDS)).as("exited within kiku.shutdown.timeout").isTrue();
             assertThat(instance.exitValue()).isZero();
 
@@ -213,25 +231,25 @@ class GracefulShutdownIT {
     }
 
     private static String chat(TestKey key) {
-        String body = chat("hi", false);
+        return post(chat("hi", false), key);
+    }
+
+    private static String post(String body, TestKey key) {
         return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + key.bearer()
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
-    private static void sleepUntil(long signalled, long millisAfter) throws InterruptedException {
-        Thread.sleep(Math.max(0, millisAfter - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled)));
-    }
-
-    private static boolean refusedWithin(int port, long millis) throws Exception {
+    /** When (System.nanoTime) a new connection was first refused, polling for up to {@code millis}; null if never. */
+    private static Long refusedAt(int port, long millis) throws Exception {
         long deadline = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < deadline) {
             try (Connection ignored = Connection.open(port)) {
-                Thread.sleep(20);
+                Thread.sleep(50);
             } catch (ConnectException refused) {
-                return true;
+                return System.nanoTime();
             }
         }
-        return false;
+        return null;
     }
 
     private static void awaitNotReady(int port) throws Exception {

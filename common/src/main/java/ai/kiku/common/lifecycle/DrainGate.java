@@ -25,7 +25,8 @@ import java.time.Duration;
  *   <li>readiness turns DOWN (Quarkus), and from now on every HTTP/1.x response carries
  *       {@code Connection: close} and its connection is closed once it is sent (Vert.x does not close
  *       on the header alone), so each kept-alive connection carries at most one more request and the
- *       balancer drops it after a complete answer;</li>
+ *       balancer drops it after a complete answer; a request already running at SIGTERM (a stream)
+ *       has its connection closed when it ends, too;</li>
  *   <li>the instance keeps serving for {@code kiku.shutdown.drain-delay};</li>
  *   <li>then it stops accepting connections ({@link ListenerCloser}): a new connection is refused, which
  *       a balancer retries elsewhere (even a POST) and counts as a failure of this instance, while the
@@ -82,16 +83,21 @@ public class DrainGate {
 
     void mount(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            if (!shuttingDown) {
-                ctx.next();
-                return;
-            }
             HttpServerRequest request = ctx.request();
-            // Quarkus' GracefulShutdownFilter does this too, but for HTTP/1.1 only and only with quarkus.shutdown.timeout
-            // set; HTTP/2 is left alone: it multiplexes, closing would cut other streams
+            // HTTP/2 is left alone: it multiplexes, closing would cut other streams
             if (request.version() != HttpVersion.HTTP_2) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-                ctx.addEndHandler(ended -> request.connection().close());
+                // also for a request that began before SIGTERM (a stream): its connection must not go back
+                // to the balancer's keep-alive pool, where a next request would meet the 503 below
+                ctx.addEndHandler(ended -> {
+                    if (shuttingDown) {
+                        request.connection().close();
+                    }
+                });
+                // Quarkus' GracefulShutdownFilter closes too, but for HTTP/1.1 only and only with
+                // quarkus.shutdown.timeout set
+                if (shuttingDown) {
+                    ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+                }
             }
             if (refusing() && !ctx.normalizedPath().startsWith("/q/")) {
                 ctx.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
