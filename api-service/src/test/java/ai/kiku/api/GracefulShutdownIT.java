@@ -128,7 +128,8 @@ class GracefulShutdownIT {
 
     @Test
     void shouldCloseEveryConnectionAfterOneAnswerFromTheSignalOn() throws Exception {
-        try (PackagedInstances one = launch("graceful-shutdown-close", "4s", "30s")) {
+        // a long drain: under load (other builds on the 2 cores) the checks below took over 4 s
+        try (PackagedInstances one = launch("graceful-shutdown-close", "10s", "30s")) {
             int port = one.port(0);
             TestKey key = one.billing().account(1_000_000, 600);
             try (Connection before = Connection.open(port); Connection idle = Connection.open(port);
@@ -155,7 +156,8 @@ class GracefulShutdownIT {
                 try (Connection probe = Connection.open(port)) {
                     assertClosedAfter(probe, "GET /q/health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 503);
                 }
-                assertThat(Duration.ofNanos(System.nanoTime() - signalled)).as("all within the drain").isLessThan(Duration.ofSeconds(4));
+                assertThat(Duration.ofNanos(System.nanoTime() - signalled)).as("all within the drain")
+                        .isLessThan(Duration.ofSeconds(10));
             }
             assertThat(one.process(0).waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(one.process(0).exitValue()).isZero();
