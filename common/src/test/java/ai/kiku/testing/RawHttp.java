@@ -17,6 +17,85 @@ public final class RawHttp {
 
     /** The status line's code, the whole answer as text; status -1 when the server sent nothing. */
     public record Answer(int status, String text) {
+
+        /** The value of the first header {@code name} (any case), or null. */
+        public String header(String name) {
+            int end = text.indexOf("\r\n\r\n");
+            for (String line : text.substring(0, end < 0 ? text.length() : end).split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).strip();
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * One kept-alive connection, for what happens between exchanges: whether the server answers a
+     * second request on it, or closes it after an answer.
+     */
+    public static final class Connection implements AutoCloseable {
+
+        private final Socket socket;
+
+        private Connection(Socket socket) {
+            this.socket = socket;
+        }
+
+        /** Connects to 127.0.0.1:port; a refused connection throws {@link java.net.ConnectException}. */
+        public static Connection open(int port) throws IOException {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                socket.setSoTimeout(10_000);
+                return new Connection(socket);
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
+        /** Sends one request and reads its whole answer (status -1 when the server closed instead). */
+        public Answer exchange(String request) throws IOException {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            try {
+                while (!complete(received.toString(StandardCharsets.ISO_8859_1))) {
+                    int b = in.read(); // byte by byte: nothing of what follows the answer is consumed
+                    if (b < 0) {
+                        break;
+                    }
+                    received.write(b);
+                }
+            } catch (SocketException e) {
+                // reset after (or instead of) an answer
+            }
+            String text = received.toString(StandardCharsets.ISO_8859_1);
+            int status = text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : -1;
+            return new Answer(status, text);
+        }
+
+        /** Whether the server closes (or resets) the connection within {@code millis}, sending nothing more. */
+        public boolean closedByServer(int millis) throws IOException {
+            socket.setSoTimeout(millis);
+            try {
+                return socket.getInputStream().read() < 0;
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                return false;
+            } catch (SocketException reset) {
+                return true;
+            } finally {
+                socket.setSoTimeout(10_000);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     private RawHttp() {

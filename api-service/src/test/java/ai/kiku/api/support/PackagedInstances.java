@@ -10,6 +10,7 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,8 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Several real instances of the packaged gateway (JVMs running target/quarkus-app, each with its own
@@ -34,8 +39,7 @@ public final class PackagedInstances implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final String TINY_CHAT = "{\"model\":\"local-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-    private final List<Process> processes = new ArrayList<>();
-    private final List<Integer> ports = new ArrayList<>();
+    private final List<Instance> instances = new ArrayList<>();
     private final Vertx vertx;
     private final Redis redis;
     private final FakeBilling billing;
@@ -64,14 +68,24 @@ public final class PackagedInstances implements AutoCloseable {
      * their logs go to target/{@code name}-N.log.
      */
     public static PackagedInstances start(String name, int count) throws Exception {
+        return start(name, count, index -> Map.of());
+    }
+
+    /**
+     * {@link #start(String, int)} with more system properties for instance N (they win over the defaults),
+     * kept when it is {@linkplain #restart restarted}.
+     */
+    public static PackagedInstances start(String name, int count, IntFunction<Map<String, String>> properties)
+            throws Exception {
         PackagedInstances instances = new PackagedInstances();
         try {
-            String hosts = RedisCluster.shared().hosts();
             for (int i = 0; i < count; i++) {
-                instances.launch(name + "-" + i, freePort(), hosts);
+                Instance instance = new Instance(name + "-" + i, freePort(), arguments(properties.apply(i)));
+                instances.instances.add(instance);
+                instance.launch();
             }
-            for (int port : instances.ports) {
-                awaitReady(port, name);
+            for (Instance instance : instances.instances) {
+                awaitReady(instance);
             }
             return instances;
         } catch (Exception | Error e) {
@@ -90,7 +104,44 @@ public final class PackagedInstances implements AutoCloseable {
     }
 
     public List<Integer> ports() {
-        return List.copyOf(ports);
+        return instances.stream().map(Instance::port).toList();
+    }
+
+    public int port(int index) {
+        return instances.get(index).port;
+    }
+
+    /** The running JVM of instance {@code index}, to signal it ({@code destroy()} is SIGTERM). */
+    public Process process(int index) {
+        return instances.get(index).process;
+    }
+
+    /**
+     * SIGTERM to instance {@code index}, then waits for it to exit (killing it after {@code within});
+     * its exit code.
+     */
+    public int stop(int index, Duration within) throws InterruptedException {
+        Process process = instances.get(index).process;
+        process.destroy();
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(instances.get(index).name + " did not exit within " + within + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * A rolling restart's step for instance {@code index}: SIGTERM, its exit with code 0 (within a minute),
+     * then the same instance again on the same port and properties, once ready.
+     */
+    public void restart(int index) throws Exception {
+        int exit = stop(index, Duration.ofMinutes(1));
+        if (exit != 0) {
+            throw new IllegalStateException(instances.get(index).name + " exited " + exit + " on SIGTERM");
+        }
+        Instance instance = instances.get(index);
+        instance.launch();
+        awaitReady(instance);
     }
 
     /** A metered call that costs the per-request price only: local echo, one tiny message. */
@@ -118,39 +169,74 @@ public final class PackagedInstances implements AutoCloseable {
 
     @Override
     public void close() {
-        processes.forEach(Process::destroy);
-        for (Process process : processes) {
+        instances.forEach(instance -> instance.process.destroy());
+        for (Instance instance : instances) {
             try {
-                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                if (!instance.process.waitFor(30, TimeUnit.SECONDS)) {
+                    instance.process.destroyForcibly();
                 }
             } catch (InterruptedException e) {
-                process.destroyForcibly();
+                instance.process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }
         vertx.close();
     }
 
-    private void launch(String name, int port, String redisHosts) throws IOException {
-        Path jar = Path.of(System.getProperty("basedir", ".")).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: these tests run after package (failsafe)");
-        }
-        Path log = jar.getParent().getParent().resolve(name + ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dkiku.redis.hosts=" + redisHosts,
-                "-Dkiku.llm.local.enabled=true", "-Dquarkus.log.console.json.enabled=false",
-                "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(process);
-        ports.add(port);
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    private static List<String> arguments(Map<String, String> properties) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("quarkus.http.host", "127.0.0.1");
+        all.put("kiku.redis.hosts", RedisCluster.shared().hosts());
+        all.put("kiku.llm.local.enabled", "true");
+        all.put("quarkus.log.console.json.enabled", "false");
+        all.putAll(properties);
+        return all.entrySet().stream().map(property -> "-D" + property.getKey() + "=" + property.getValue()).toList();
     }
 
-    private static void awaitReady(int port, String name) throws Exception {
+    /** One instance: its port and properties stay, its process changes on restart. */
+    private static final class Instance {
+
+        private final String name;
+        private final int port;
+        private final List<String> properties;
+        private Process process;
+
+        Instance(String name, int port, List<String> properties) {
+            this.name = name;
+            this.port = port;
+            this.properties = properties;
+        }
+
+        int port() {
+            return port;
+        }
+
+        void launch() throws IOException {
+            Path jar = Path.of(System.getProperty("basedir", ".")).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: these tests run after package (failsafe)");
+            }
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-Dquarkus.http.port=" + port));
+            command.addAll(properties);
+            command.addAll(List.of("-jar", jar.toString()));
+            File log = jar.getParent().getParent().resolve(name + ".log").toFile();
+            Process started = new ProcessBuilder(command).redirectErrorStream(true) // a restart appends to the log
+                    .redirectOutput(process == null ? ProcessBuilder.Redirect.to(log) : ProcessBuilder.Redirect.appendTo(log))
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+            process = started;
+        }
+    }
+
+    private static void awaitReady(Instance instance) throws Exception {
+        int port = instance.port;
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
+            if (!instance.process.isAlive()) {
+                throw new IllegalStateException(instance.name + " exited " + instance.process.exitValue()
+                        + " while starting; see target/" + instance.name + ".log");
+            }
             try {
                 if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -161,7 +247,8 @@ public final class PackagedInstances implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("instance on port " + port + " did not become ready; see target/" + name + "-*.log");
+        throw new IllegalStateException(instance.name + " on port " + port + " did not become ready; see target/"
+                + instance.name + ".log");
     }
 
     private static int freePort() throws IOException {

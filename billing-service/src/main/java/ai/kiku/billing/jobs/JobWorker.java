@@ -4,6 +4,7 @@ import ai.kiku.billing.config.JobsConfig;
 import ai.kiku.billing.stream.BackgroundLoop;
 import ai.kiku.billing.stream.StreamClient;
 import ai.kiku.billing.stream.StreamEntry;
+import ai.kiku.common.lifecycle.ShutdownDeadline;
 import ai.kiku.common.redis.KeySchema;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,8 +82,8 @@ public class JobWorker extends BackgroundLoop {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        stop();
+    void onStop(@Observes ShutdownEvent event, ShutdownDeadline deadline) {
+        stop(deadline.remaining());
     }
 
     @Override

@@ -2,6 +2,7 @@ package ai.kiku.billing.outbox;
 
 import ai.kiku.billing.config.OutboxConfig;
 import ai.kiku.billing.stream.BackgroundLoop;
+import ai.kiku.common.lifecycle.ShutdownDeadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -45,8 +46,8 @@ public class OutboxWorker extends BackgroundLoop {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        stop();
+    void onStop(@Observes ShutdownEvent event, ShutdownDeadline deadline) {
+        stop(deadline.remaining());
     }
 
     @Override

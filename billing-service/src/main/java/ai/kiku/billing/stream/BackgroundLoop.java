@@ -51,17 +51,29 @@ public abstract class BackgroundLoop {
         thread.start();
     }
 
-    /** Stops after the current round (waits for it). */
-    public synchronized void stop() {
+    /** Stops after the current round (waits for it, up to a minute). */
+    public void stop() {
+        stop(Duration.ofMinutes(1));
+    }
+
+    /**
+     * Stops after the current round, waiting for it at most {@code within} (on shutdown: what is left of
+     * {@code kiku.shutdown.timeout}); a round still running then is left to end on its own.
+     */
+    public synchronized void stop(Duration within) {
         running = false;
         synchronized (signal) {
             signal.notifyAll();
         }
         if (thread != null) {
             try {
-                thread.join(Duration.ofSeconds(60).toMillis());
+                thread.join(Math.max(1, within.toMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warnf("%s: its round did not end within %d ms of stopping; not waiting for it any longer",
+                        name, within.toMillis());
             }
             thread = null;
         }

@@ -4,6 +4,7 @@ import ai.kiku.billing.config.UsageConfig;
 import ai.kiku.billing.stream.BackgroundLoop;
 import ai.kiku.billing.stream.StreamClient;
 import ai.kiku.billing.stream.StreamEntry;
+import ai.kiku.common.lifecycle.ShutdownDeadline;
 import ai.kiku.common.redis.KeySchema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -79,8 +80,8 @@ public class UsageConsumer extends BackgroundLoop {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        stop();
+    void onStop(@Observes ShutdownEvent event, ShutdownDeadline deadline) {
+        stop(deadline.remaining());
     }
 
     @Override

@@ -1,0 +1,39 @@
+package ai.kiku.common.lifecycle;
+
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+
+/**
+ * When a shutting-down instance must be gone: drain delay + {@code kiku.shutdown.timeout} after
+ * SIGTERM. Quarkus bounds only its wait for HTTP requests; work stopped after that (consumers,
+ * workers) waits for what is left of this budget instead of a fixed time of its own.
+ */
+@Singleton
+public class ShutdownDeadline {
+
+    private final Duration drain;
+    private final Duration timeout;
+    private volatile long deadlineNanos;
+    private volatile boolean started;
+
+    public ShutdownDeadline(@ConfigProperty(name = "kiku.shutdown.drain-delay", defaultValue = "0s") Duration drain,
+                            @ConfigProperty(name = "kiku.shutdown.timeout", defaultValue = "30s") Duration timeout) {
+        this.drain = drain;
+        this.timeout = timeout;
+    }
+
+    void started(@Observes ShutdownDelayInitiatedEvent event) {
+        deadlineNanos = System.nanoTime() + drain.plus(timeout).toNanos();
+        started = true;
+    }
+
+    /** What is left of the shutdown's budget (the whole timeout if no shutdown began), at least 1 ms. */
+    public Duration remaining() {
+        long left = started ? deadlineNanos - System.nanoTime() : timeout.toNanos();
+        return Duration.ofNanos(Math.max(left, Duration.ofMillis(1).toNanos()));
+    }
+}
