@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GracefulShutdownIT {
 
     private static final long DRAIN_MILLIS = 2_000;
-    private static final long GRACE_MILLIS = 300;
+    /** kiku.shutdown.close-phase; DrainGate caps it at half the drain delay (1 s of the stream test's 2 s). */
+    private static final long CLOSE_PHASE_MILLIS = 4_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static UpstreamStub stub;
@@ -97,13 +98,13 @@ class GracefulShutdownIT {
                 Long refused = refusedAt(port, DRAIN_MILLIS + 10_000);
                 assertThat(refused).as("a new connection after the drain is refused").isNotNull();
                 assertThat(Duration.ofNanos(refused - signalled)).as("not before the drain's end")
-                        .isGreaterThanOrEqualTo(Duration.ofMillis(DRAIN_MILLIS));
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(DRAIN_MILLIS / 2));
                 assertThat(stream).as("the stream still runs after the drain").isNotDone();
-                // a request on a connection open since before the end of the drain, past the grace: 503, and closed
-                Thread.sleep(Math.max(0, GRACE_MILLIS + 300 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - refused)));
+                // a request on a connection open since before the end of the drain: served once (a balancer
+                // cannot send it elsewhere any more), with Connection: close, and the connection is closed
+                Thread.sleep(300);
                 Answer late = idle.exchange(get("/api/v1/balance", key));
-                assertThat(late.status()).as(late.text()).isEqualTo(503);
-                assertThat(late.header("Retry-After")).isEqualTo("1");
+                assertThat(late.status()).as(late.text()).isEqualTo(200);
                 assertThat(late.header("Connection")).isEqualToIgnoringCase("close");
                 assertThat(idle.closedByServer(2_000)).isTrue();
             }
@@ -111,7 +112,10 @@ class GracefulShutdownIT {
             Answer done = stream.get(60, TimeUnit.SECONDS);
             assertThat(done.status()).isEqualTo(200);
             assertThat(done.text()).contains("data: [DONE]\n\n").endsWith("0\r\n\r\n");
-            assertThat(streaming.closedByServer(2_000)).as("the stream's connection is closed after it").isTrue();
+            // its answer said keep-alive (its headers left before the signal): the server does not close the
+            // connection under a client that may be writing into it, but answers its next request once, and closes
+            assertThat(streaming.closedByServer(500)).as("the stream's kept-alive connection, right after it").isFalse();
+            assertClosedAfter(streaming, get("/api/v1/balance", key), 200);
             streaming.close();
             assertThat(endless).as("the instance is still up, serving the endless call").isNotDone();
             endless.handle((response, failure) -> null).get(30, TimeUnit.SECONDS);
@@ -127,9 +131,9 @@ class GracefulShutdownIT {
     }
 
     @Test
-    void shouldCloseEveryConnectionAfterOneAnswerFromTheSignalOn() throws Exception {
+    void shouldKeepConnectionsAliveThroughTheDrainThenAnswerEachOpenOneOnceAndClose() throws Exception {
         // a long drain: under load (other builds on the 2 cores) the checks below took over 4 s
-        try (PackagedInstances one = launch("graceful-shutdown-close", "10s", "30s")) {
+        try (PackagedInstances one = launch("graceful-shutdown-close", "8s", "30s")) {
             int port = one.port(0);
             TestKey key = one.billing().account(1_000_000, 600);
             try (Connection before = Connection.open(port); Connection idle = Connection.open(port);
@@ -137,27 +141,28 @@ class GracefulShutdownIT {
                 Answer kept = before.exchange(get("/api/v1/balance", key));
                 assertThat(kept.status()).isEqualTo(200);
                 assertThat(kept.header("Connection")).as("kept alive before the signal").isNull();
-                assertThat(before.closedByServer(300)).isFalse();
                 assertThat(http10.exchange(get10("/api/v1/balance", key)).status()).isEqualTo(200);
                 assertThat(http10.closedByServer(300)).as("HTTP/1.0 kept alive before the signal").isFalse();
 
                 long signalled = System.nanoTime();
                 one.process(0).destroy(); // SIGTERM
                 awaitNotReady(port);
+                // during the drain: as before, keep-alive included, so nginx reuses its pooled connections
+                // instead of opening new ones (those the listener's close could catch in the accept queue)
+                Answer during = before.exchange(get("/api/v1/balance", key));
+                assertThat(during.status()).isEqualTo(200);
+                assertThat(during.header("Connection")).as("kept alive during the drain").isNull();
+                assertThat(before.closedByServer(300)).isFalse();
+                assertThat(Duration.ofNanos(System.nanoTime() - signalled)).as("checked before the close phase")
+                        .isLessThan(Duration.ofSeconds(4));
 
+                Long refused = refusedAt(port, 20_000);
+                assertThat(refused).as("new connections refused after the drain").isNotNull();
+                // after it: each open connection is answered once more, with Connection: close, then closed
                 assertClosedAfter(before, get("/api/v1/balance", key), 200);
                 assertClosedAfter(idle, chat(key), 200);
-                // HTTP/1.0 (Quarkus' own shutdown filter closes HTTP/1.1 only); Vert.x writes its Connection header itself
                 assertThat(http10.exchange(get10("/api/v1/balance", key)).status()).isEqualTo(200);
                 assertThat(http10.closedByServer(2_000)).as("HTTP/1.0 closed by the server after the answer").isTrue();
-                try (Connection fresh = Connection.open(port)) {
-                    assertClosedAfter(fresh, chat(key), 200);
-                }
-                try (Connection probe = Connection.open(port)) {
-                    assertClosedAfter(probe, "GET /q/health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 503);
-                }
-                assertThat(Duration.ofNanos(System.nanoTime() - signalled)).as("all within the drain")
-                        .isLessThan(Duration.ofSeconds(10));
             }
             assertThat(one.process(0).waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(one.process(0).exitValue()).isZero();
@@ -301,6 +306,6 @@ class GracefulShutdownIT {
                 "kiku.billing.url", "http://127.0.0.1:" + stub.port(), "kiku.internal.token", "test-internal-token",
                 "kiku.providers.alpha.base-url", stub.baseUrl("alpha"), "kiku.providers.alpha.models", "stub-model",
                 "kiku.shutdown.drain-delay", drainDelay, "kiku.shutdown.timeout", timeout,
-                "kiku.shutdown.refuse-grace", GRACE_MILLIS + "ms"));
+                "kiku.shutdown.close-phase", CLOSE_PHASE_MILLIS + "ms"));
     }
 }

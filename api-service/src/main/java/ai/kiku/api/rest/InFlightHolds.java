@@ -1,6 +1,6 @@
 package ai.kiku.api.rest;
 
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import ai.kiku.common.lifecycle.ShutdownStarted;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -67,7 +67,7 @@ public class InFlightHolds {
     }
 
     /** The shutdown began: cut what still runs shortly before Quarkus stops waiting for it. */
-    void draining(@Observes ShutdownDelayInitiatedEvent event) {
+    void draining(@Observes ShutdownStarted event) {
         vertx.setTimer(Math.max(1, cutAfter.toMillis()), id -> cutAll());
     }
 

@@ -1,6 +1,5 @@
 package ai.kiku.common.lifecycle;
 
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -26,8 +25,8 @@ public class ShutdownDeadline {
         this.timeout = timeout;
     }
 
-    void started(@Observes ShutdownDelayInitiatedEvent event) {
-        deadlineNanos = System.nanoTime() + drain.plus(timeout).toNanos();
+    void started(@Observes ShutdownStarted event) {
+        deadlineNanos = event.atNanos() + drain.plus(timeout).toNanos();
         started = true;
     }
 
