@@ -19,8 +19,8 @@ import java.util.List;
  * The shared pooled client would lease a connection per node for every command, and its
  * connections may live on another event loop, which costs two thread hand-offs per command (a few
  * hundred microseconds on a busy machine). The pinned connection is renewed every few seconds (so
- * slot moves are picked up) and at once after any connection-level failure or a READONLY reply (a Sentinel
- * failover demoted its server: the fresh connection asks the sentinels for the new primary); calls from outside an
+ * slot moves are picked up) and at once after any connection-level failure (a Sentinel failover closes the demoted
+ * server's connections: the fresh connection asks the sentinels for the new primary); calls from outside an
  * event loop, or when its queue is full, use the shared client. A failed command is never retried
  * here: the caller decides (money commands are idempotent by hold id or reference). A new
  * connection loads the metering scripts on every node before it serves, and tells
@@ -99,7 +99,7 @@ final class PinnedRedis implements Redis, OrderedWrites {
             return shared.send(request);
         }
         return connection.send(request).onFailure(failure -> {
-            if (!isReply(failure) || String.valueOf(failure.getMessage()).startsWith("READONLY")) {
+            if (!isReply(failure)) {
                 current.broken = true;
             }
         });

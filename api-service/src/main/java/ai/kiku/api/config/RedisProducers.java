@@ -22,13 +22,17 @@ public class RedisProducers {
         if (!config.redisPinned()) {
             return pooled;
         }
-        RedisOptions options = RedisSettings.from(name -> settings.getOptionalValue(name, String.class)).toOptions()
-                .setMaxPoolSize(8).setMaxPoolWaiting(1024).setMaxWaitingHandlers(8192)
-                // a failover breaks (or makes READONLY) the pinned connection, which is then replaced with scripts
-                // loaded; failing over in place would keep a socket without them
-                .setAutoFailover(false);
+        RedisOptions options = hotPathOptions(RedisSettings.from(name -> settings.getOptionalValue(name, String.class)));
         return Redis.newInstance(new PinnedRedis(pooled.getDelegate(), vertx, options,
                 config.redisConnectionRenew().toMillis(),
                 MoneyCore.meteringScripts().stream().map(LuaScript::loadRequest).toList()));
+    }
+
+    /** The pinned client's options: the service's servers, mode, password and TLS, with small per-loop pools. */
+    static RedisOptions hotPathOptions(RedisSettings settings) {
+        return settings.toOptions().setMaxPoolSize(8).setMaxPoolWaiting(1024).setMaxWaitingHandlers(8192)
+                // a failover closes the pinned connection, which is then replaced by one with the scripts
+                // loaded; failing over in place would keep a socket without them
+                .setAutoFailover(false);
     }
 }
