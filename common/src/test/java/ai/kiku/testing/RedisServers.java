@@ -1,10 +1,11 @@
 package ai.kiku.testing;
 
-import ai.kiku.common.redis.RedisSettings;
-
 import java.util.Map;
 
-/** A running Redis topology (cluster, standalone or Sentinel) as the services' {@code kiku.redis.*} settings see it. */
+/**
+ * A running Redis topology (cluster, standalone or Sentinel) as the services' {@code kiku.redis.*} settings see it.
+ * JDK-only, like the rest of the dev-stack harness ({@code ./kiku} compiles it with plain javac).
+ */
 public interface RedisServers {
 
     /** cluster, standalone or sentinel: the value of {@code kiku.redis.mode}. */
@@ -15,11 +16,6 @@ public interface RedisServers {
 
     /** Every {@code kiku.redis.*} setting a service needs to reach these servers. */
     Map<String, String> config();
-
-    /** The same settings as a service reads them. */
-    default RedisSettings settings() {
-        return RedisSettings.from(name -> java.util.Optional.ofNullable(config().get(name)));
-    }
 
     /** Empties every primary (replicas follow). */
     void flushAll();

@@ -2,6 +2,7 @@ package ai.kiku.api.config;
 
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.redis.LuaScript;
+import ai.kiku.common.redis.RedisSettings;
 import ai.kiku.testing.RedisSentinels;
 import ai.kiku.testing.RedisServers;
 import ai.kiku.testing.RedisStandalone;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -96,7 +98,8 @@ class PinnedRedisModesTest {
     }
 
     private PinnedRedis pinned(RedisServers redis, long renewMillis) {
-        RedisOptions options = RedisProducers.hotPathOptions(redis.settings());
+        RedisOptions options = RedisProducers.hotPathOptions(
+                RedisSettings.from(name -> Optional.ofNullable(redis.config().get(name))));
         // a shared client that cannot serve: any answer must come over the pinned connection
         Redis nowhere = Redis.createClient(vertx, "redis://127.0.0.1:1");
         return new PinnedRedis(nowhere, vertx, options, renewMillis,

@@ -2,6 +2,7 @@ package ai.kiku.common.money;
 
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.common.redis.LuaScript;
+import ai.kiku.common.redis.RedisSettings;
 import ai.kiku.testing.RedisCluster;
 import ai.kiku.testing.RedisServers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -48,7 +49,8 @@ final class MoneyFixture implements AutoCloseable {
     }
 
     private MoneyFixture(RedisServers servers, Duration holdTtl) {
-        RedisOptions options = servers.settings().toOptions()
+        RedisOptions options = RedisSettings.from(name -> java.util.Optional.ofNullable(servers.config().get(name)))
+                .toOptions()
                 .setMaxPoolSize(64).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096);
         redis = Redis.createClient(vertx, options);
         Clock clock = new Clock() {
