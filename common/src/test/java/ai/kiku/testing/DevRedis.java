@@ -72,7 +72,7 @@ final class DevRedis {
                 .filter(s -> !s.isBlank()).toList();
         long running = ports.stream().filter(p -> ours(state, mode, Integer.parseInt(p))).count();
         boolean up = !ports.isEmpty() && running == ports.size();
-        System.out.printf("redis %-9s%-22s ports %s%n", mode, up ? "ready" : running + "/" + ports.size() + " running",
+        System.out.printf("redis %-9s %-22s ports %s%n", mode, up ? "ready" : running + "/" + ports.size() + " running",
                 String.join(",", ports));
         return up;
     }

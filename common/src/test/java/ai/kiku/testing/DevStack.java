@@ -112,7 +112,7 @@ public final class DevStack {
         env.forEach((k, v) -> sb.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
         writePrivate(state.resolve("infra.env"), sb.toString());
 
-        System.out.printf("redis %-9s%s  ready in %d ms%n", redis.mode(), redis.hosts(), redisMillis);
+        System.out.printf("redis %-10s %s  ready in %d ms%n", redis.mode(), redis.hosts(), redisMillis);
         System.out.printf("postgresql     %s  user %s  ready in %d ms (%s)%n", pg.jdbcUrl(DB), pg.username(), pgMillis, pg.binDir());
         return 0;
     }
