@@ -38,16 +38,13 @@ public record RedisSettings(RedisClientType mode, String hosts, String masterNam
     /** Reads the settings through {@code lookup} (a MicroProfile Config, or a map in tests); blank means unset. */
     public static RedisSettings from(Function<String, Optional<String>> lookup) {
         Function<String, Optional<String>> set = name -> lookup.apply(name).map(String::trim).filter(v -> !v.isEmpty());
-        String mode = set.apply(MODE).orElse("cluster").toUpperCase(Locale.ROOT);
-        RedisClientType type;
-        try {
-            type = RedisClientType.valueOf(mode);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(MODE + " must be cluster, standalone or sentinel, not " + mode, e);
-        }
-        if (type == RedisClientType.REPLICATION) {
-            throw new IllegalArgumentException(MODE + " must be cluster, standalone or sentinel, not " + mode);
-        }
+        String mode = set.apply(MODE).orElse("cluster");
+        RedisClientType type = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "cluster" -> RedisClientType.CLUSTER;
+            case "standalone" -> RedisClientType.STANDALONE;
+            case "sentinel" -> RedisClientType.SENTINEL;
+            default -> throw new IllegalArgumentException(MODE + " must be cluster, standalone or sentinel, not " + mode);
+        };
         Optional<String> password = set.apply("quarkus.redis.password").or(() -> set.apply(PASSWORD));
         return new RedisSettings(type,
                 set.apply(HOSTS).orElseThrow(() -> new IllegalArgumentException(HOSTS + " is not set")),
