@@ -16,9 +16,10 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The infrastructure half of the {@code ./kiku} launcher: a Redis Cluster and PostgreSQL under {@code <repo>/.kiku/}
- * whose processes outlive this JVM. Usage: {@code DevStack up|down|status [--root DIR]}; {@code up} writes the
- * service environment to {@code .kiku/infra.env}.
+ * The infrastructure half of the {@code ./kiku} launcher: Redis (a cluster, or with {@code --redis standalone|sentinel}
+ * see {@link DevRedis}) and PostgreSQL under {@code <repo>/.kiku/} whose processes outlive this JVM. Usage:
+ * {@code DevStack up|down|status [--redis MODE] [--root DIR]}; {@code up} writes the service environment to
+ * {@code .kiku/infra.env}.
  */
 public final class DevStack {
 
@@ -36,19 +37,26 @@ public final class DevStack {
     public static void main(String[] args) {
         String command = args.length > 0 ? args[0] : "status";
         Path root = Path.of(System.getProperty("user.dir"));
+        String redisMode = "cluster";
         for (int i = 1; i < args.length - 1; i++) {
             if (args[i].equals("--root")) {
                 root = Path.of(args[i + 1]);
+            } else if (args[i].equals("--redis")) {
+                redisMode = args[i + 1];
             }
+        }
+        if (!DevRedis.MODES.contains(redisMode)) {
+            System.err.println("kiku: --redis must be one of " + DevRedis.MODES + ", not " + redisMode);
+            System.exit(2);
         }
         DevStack stack = new DevStack(root);
         try {
             int exit = switch (command) {
-                case "up" -> stack.up();
+                case "up" -> stack.up(redisMode);
                 case "down" -> stack.down();
                 case "status" -> stack.status();
                 default -> {
-                    System.err.println("usage: DevStack up|down|status [--root DIR]");
+                    System.err.println("usage: DevStack up|down|status [--redis cluster|standalone|sentinel] [--root DIR]");
                     yield 2;
                 }
             };
@@ -59,7 +67,7 @@ public final class DevStack {
         }
     }
 
-    int up() {
+    int up(String redisMode) {
         try {
             Files.createDirectories(state);
         } catch (IOException e) {
@@ -68,8 +76,17 @@ public final class DevStack {
         Properties saved = load();
 
         long t0 = System.nanoTime();
-        List<Integer> redisPorts = chooseRedisPorts(saved);
-        RedisCluster redis = RedisCluster.start(redisDir(), binDir(), redisPorts, 5000, true);
+        DevRedis.stopOthers(state, redisMode);
+        Properties now = new Properties();
+        RedisServers redis;
+        if (redisMode.equals("cluster")) {
+            RedisCluster cluster = RedisCluster.start(redisDir(), binDir(), chooseRedisPorts(saved), 5000, true);
+            now.setProperty("redis.ports", join(cluster.ports()));
+            now.setProperty("redis.binary", cluster.binary().toString());
+            redis = cluster;
+        } else {
+            redis = DevRedis.up(state, binDir(), redisMode, saved, now, secret("redis-password"));
+        }
         long redisMillis = (System.nanoTime() - t0) / 1_000_000;
 
         long t1 = System.nanoTime();
@@ -79,16 +96,13 @@ public final class DevStack {
         pg.createDatabaseIfMissing(DB);
         long pgMillis = (System.nanoTime() - t1) / 1_000_000;
 
-        Properties now = new Properties();
-        now.setProperty("redis.ports", join(redis.ports()));
-        now.setProperty("redis.binary", redis.binary().toString());
         now.setProperty("pg.port", Integer.toString(pg.port()));
         now.setProperty("pg.bin", pg.binDir().toString());
         now.setProperty("pg.data", pg.dataDir().toString());
         store(now);
 
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("KIKU_REDIS_HOSTS", redis.hosts());
+        env.putAll(DevRedis.env(redis));
         env.put("KIKU_DB_HOST", pg.host());
         env.put("KIKU_DB_PORT", Integer.toString(pg.port()));
         env.put("KIKU_DB_NAME", DB);
@@ -98,7 +112,7 @@ public final class DevStack {
         env.forEach((k, v) -> sb.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
         writePrivate(state.resolve("infra.env"), sb.toString());
 
-        System.out.printf("redis cluster  %s  ready in %d ms (%s)%n", redis.hosts(), redisMillis, redis.binary());
+        System.out.printf("redis %-10s %s  ready in %d ms%n", redis.mode(), redis.hosts(), redisMillis);
         System.out.printf("postgresql     %s  user %s  ready in %d ms (%s)%n", pg.jdbcUrl(DB), pg.username(), pgMillis, pg.binDir());
         return 0;
     }
@@ -114,7 +128,7 @@ public final class DevStack {
             }
             Leftovers.killServersUnder(pg.get().dataDir());
         }
-        Leftovers.killServersUnder(redisDir());
+        DevRedis.MODES.forEach(m -> Leftovers.killServersUnder(DevRedis.dir(state, m)));
         boolean left = !runningRedis(saved).isEmpty() || pg.map(Postgres::isRunning).orElse(false);
         System.out.println(left ? "infrastructure: some processes are still running" : "infrastructure: stopped");
         return left ? 1 : 0;
@@ -126,6 +140,13 @@ public final class DevStack {
             System.out.println("redis cluster  not set up (./kiku up)");
             System.out.println("postgresql     not set up (./kiku up)");
             return 3;
+        }
+        String mode = saved.getProperty("redis.mode", "cluster");
+        if (!mode.equals("cluster")) {
+            boolean redisUp = DevRedis.status(state, mode, saved);
+            boolean pgUp = postgres(saved).map(Postgres::isRunning).orElse(false);
+            System.out.printf("postgresql     %-22s port %s%n", pgUp ? "ready" : "down", saved.getProperty("pg.port"));
+            return redisUp && pgUp ? 0 : 3;
         }
         List<Integer> ports = ports(saved);
         List<Integer> running = runningRedis(saved);

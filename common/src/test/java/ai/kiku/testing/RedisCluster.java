@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** A real 6-node Redis Cluster (3 masters, 3 replicas) of redis-server processes, for tests and the dev stack. */
-public final class RedisCluster implements AutoCloseable {
+public final class RedisCluster implements RedisServers, AutoCloseable {
 
     public static final int SLOTS = 16384;
     static final int BUS_OFFSET = 10000;
@@ -126,12 +126,23 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /** Comma-joined {@link #nodeUris()}, the value for {@code kiku.redis.hosts} / {@code quarkus.redis.hosts}. */
+    @Override
     public String hosts() {
         return String.join(",", nodeUris());
     }
 
     public List<Integer> ports() {
         return ports;
+    }
+
+    @Override
+    public String mode() {
+        return "cluster";
+    }
+
+    @Override
+    public Map<String, String> config() {
+        return Map.of("kiku.redis.mode", mode(), "kiku.redis.hosts", hosts());
     }
 
     public Path binary() {
@@ -180,6 +191,7 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /** FLUSHALL on every master (replicas follow), for tests that need a clean slate. */
+    @Override
     public void flushAll() {
         for (int port : masterPorts()) {
             try (Resp r = Resp.connect(port)) {

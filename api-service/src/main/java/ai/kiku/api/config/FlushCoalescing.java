@@ -41,6 +41,11 @@ final class FlushCoalescing {
                     installOn(node);
                     nodes.add((RedisConnection) node);
                 }
+            } else if (connection.getClass().getSimpleName().equals("RedisSentinelConnection")) {
+                // the primary's pooled connection (the pinned client does not fail over in place: see PinnedRedis)
+                Object primary = ((java.util.concurrent.atomic.AtomicReference<?>) field(connection, "connection")).get();
+                installOn(primary);
+                nodes.add((RedisConnection) primary);
             } else {
                 installOn(connection);
                 nodes.add(connection);

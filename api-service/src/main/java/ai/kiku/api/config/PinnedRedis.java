@@ -13,12 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Redis client of the hot path. Each event-loop thread gets its own small cluster client whose
- * connections live on that same thread, and keeps one cluster connection pipelining its commands.
+ * The Redis client of the hot path. Each event-loop thread gets its own small client (cluster, standalone or
+ * sentinel, as {@code kiku.redis.mode} says) whose connections live on that same thread, and keeps one connection
+ * pipelining its commands.
  * The shared pooled client would lease a connection per node for every command, and its
  * connections may live on another event loop, which costs two thread hand-offs per command (a few
  * hundred microseconds on a busy machine). The pinned connection is renewed every few seconds (so
- * slot moves are picked up) and at once after any connection-level failure; calls from outside an
+ * slot moves are picked up) and at once after any connection-level failure (a Sentinel failover closes the demoted
+ * server's connections: the fresh connection asks the sentinels for the new primary); calls from outside an
  * event loop, or when its queue is full, use the shared client. A failed command is never retried
  * here: the caller decides (money commands are idempotent by hold id or reference). A new
  * connection loads the metering scripts on every node before it serves, and tells

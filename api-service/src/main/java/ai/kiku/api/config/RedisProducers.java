@@ -3,31 +3,36 @@ package ai.kiku.api.config;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.redis.LuaScript;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
+import ai.kiku.common.redis.RedisSettings;
 import io.vertx.redis.client.RedisOptions;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 
-import java.util.Arrays;
-
-/** The hot-path Redis client ({@link PinnedRedis}) next to the application's pooled cluster client. */
+/**
+ * The hot-path Redis client ({@link PinnedRedis}) next to the application's pooled client, reaching the same servers
+ * in the same {@code kiku.redis.mode} with the same password and TLS.
+ */
 public class RedisProducers {
 
     @Produces
     @Singleton
     @HotPath
-    Redis hotPath(Redis pooled, io.vertx.core.Vertx vertx, ApiConfig config,
-                  @ConfigProperty(name = "kiku.redis.hosts") String hosts) {
+    Redis hotPath(Redis pooled, io.vertx.core.Vertx vertx, ApiConfig config, Config settings) {
         if (!config.redisPinned()) {
             return pooled;
         }
-        RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER).setMaxPoolSize(8)
-                .setMaxPoolWaiting(1024).setMaxWaitingHandlers(8192);
-        Arrays.stream(hosts.split(",")).map(String::trim).filter(h -> !h.isEmpty())
-                .forEach(options::addConnectionString);
+        RedisOptions options = hotPathOptions(RedisSettings.from(name -> settings.getOptionalValue(name, String.class)));
         return Redis.newInstance(new PinnedRedis(pooled.getDelegate(), vertx, options,
                 config.redisConnectionRenew().toMillis(),
                 MoneyCore.meteringScripts().stream().map(LuaScript::loadRequest).toList()));
+    }
+
+    /** The pinned client's options: the service's servers, mode, password and TLS, with small per-loop pools. */
+    static RedisOptions hotPathOptions(RedisSettings settings) {
+        return settings.toOptions().setMaxPoolSize(8).setMaxPoolWaiting(1024).setMaxWaitingHandlers(8192)
+                // a failover closes the pinned connection, which is then replaced by one with the scripts
+                // loaded; failing over in place would keep a socket without them
+                .setAutoFailover(false);
     }
 }

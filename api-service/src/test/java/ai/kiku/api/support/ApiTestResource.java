@@ -1,6 +1,9 @@
 package ai.kiku.api.support;
 
 import ai.kiku.testing.RedisCluster;
+import ai.kiku.testing.RedisSentinels;
+import ai.kiku.testing.RedisServers;
+import ai.kiku.testing.RedisStandalone;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -13,17 +16,28 @@ import java.util.Map;
  * (the api-service never touches PostgreSQL, so unlike KikuInfraResource it starts none), and an
  * {@link UpstreamStub} playing the providers {@code alpha}, {@code beta}, {@code flaky},
  * {@code steady} and billing's internal API, plus a provider {@code down} whose port refuses connections.
+ * Init arg {@code redis=standalone|sentinel} runs the gateway over the harness's shared server or Sentinel setup
+ * instead ({@code kiku.redis.mode} and the rest of its settings).
  */
 public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
 
     private UpstreamStub stub;
+    private String redisMode = "cluster";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        redisMode = initArgs.getOrDefault("redis", "cluster");
+    }
 
     @Override
     public Map<String, String> start() {
-        RedisCluster redis = RedisCluster.shared();
+        RedisServers redis = switch (redisMode) {
+            case "standalone" -> RedisStandalone.shared();
+            case "sentinel" -> RedisSentinels.shared();
+            default -> RedisCluster.shared();
+        };
         stub = UpstreamStub.start(0);
-        Map<String, String> config = new HashMap<>();
-        config.put("kiku.redis.hosts", redis.hosts());
+        Map<String, String> config = new HashMap<>(redis.config());
         config.put("kiku.billing.url", "http://127.0.0.1:" + stub.port());
         config.put("kiku.internal.token", "test-internal-token");
         config.put("kiku.test.stub-port", Integer.toString(stub.port()));

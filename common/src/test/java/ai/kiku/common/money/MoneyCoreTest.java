@@ -12,7 +12,10 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The money invariants, proven against a real Redis Cluster with exact numbers. */
+/**
+ * The money invariants, proven against a real Redis Cluster with exact numbers (and by subclasses against a
+ * standalone server and a Sentinel primary, the scripts unchanged).
+ */
 class MoneyCoreTest extends MoneyTestBase {
 
     @Test
@@ -64,8 +67,8 @@ class MoneyCoreTest extends MoneyTestBase {
     @Test
     void shouldRunEveryOperationForAccountsLivingOnDifferentNodes() {
         long first = fundedAccount(10_000, 600);
-        long second = first + 1;
-        while (masterOf(second) == masterOf(first)) {
+        long second = first + 1; // another partition; in a cluster, walk on to one another master serves
+        while (servers instanceof RedisCluster && masterOf(second) == masterOf(first)) {
             second++;
         }
         money.openAccount(second, 0);
@@ -86,7 +89,9 @@ class MoneyCoreTest extends MoneyTestBase {
             assertThat(new PendingUsageReader(money.redis).read(account).await().atMost(WAIT).unconsumedCharges())
                     .containsExactly(Map.entry("a", 3_000L));
         }
-        assertThat(masterOf(first)).isNotEqualTo(masterOf(second));
+        if (servers instanceof RedisCluster) {
+            assertThat(masterOf(first)).isNotEqualTo(masterOf(second));
+        }
     }
 
     @Test

@@ -2,13 +2,14 @@ package ai.kiku.common.money;
 
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.common.redis.LuaScript;
+import ai.kiku.common.redis.RedisSettings;
 import ai.kiku.testing.RedisCluster;
+import ai.kiku.testing.RedisServers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
 import java.time.Clock;
@@ -20,7 +21,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A MoneyCore over a real Redis Cluster connection, with a caller clock the test can move (money
+ * A MoneyCore over a real Redis connection (cluster by default; standalone or Sentinel as a service in that
+ * {@code kiku.redis.mode} would connect), with a caller clock the test can move (money
  * scripts must ignore it: they read Redis' own TIME), plus the account/key publishing that
  * billing-service does in production.
  */
@@ -37,8 +39,8 @@ final class MoneyFixture implements AutoCloseable {
         this(RedisCluster.shared());
     }
 
-    MoneyFixture(RedisCluster cluster) {
-        this(cluster, Duration.ofMinutes(15));
+    MoneyFixture(RedisServers servers) {
+        this(servers, Duration.ofMinutes(15));
     }
 
     /** A fixture whose holds expire after {@code holdTtl} of Redis' own time. */
@@ -46,10 +48,10 @@ final class MoneyFixture implements AutoCloseable {
         this(RedisCluster.shared(), holdTtl);
     }
 
-    private MoneyFixture(RedisCluster cluster, Duration holdTtl) {
-        RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER)
+    private MoneyFixture(RedisServers servers, Duration holdTtl) {
+        RedisOptions options = RedisSettings.from(name -> java.util.Optional.ofNullable(servers.config().get(name)))
+                .toOptions()
                 .setMaxPoolSize(64).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096);
-        cluster.nodeUris().forEach(options::addConnectionString);
         redis = Redis.createClient(vertx, options);
         Clock clock = new Clock() {
             @Override

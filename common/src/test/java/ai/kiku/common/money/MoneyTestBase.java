@@ -1,19 +1,30 @@
 package ai.kiku.common.money;
 
+import ai.kiku.testing.RedisCluster;
+import ai.kiku.testing.RedisServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import java.time.Duration;
 
-/** One {@link MoneyFixture} over the shared Redis Cluster per test class, for tests of the money scripts. */
+/**
+ * One {@link MoneyFixture} over the shared Redis Cluster per test class, for tests of the money scripts. A subclass
+ * runs them on another topology by hiding {@link #openFixture()} with its own that calls {@link #open}.
+ */
 abstract class MoneyTestBase {
 
     static final Duration WAIT = Duration.ofSeconds(60);
     static MoneyFixture money;
+    static RedisServers servers;
 
     @BeforeAll
     static void openFixture() {
-        money = new MoneyFixture();
+        open(RedisCluster.shared());
+    }
+
+    static void open(RedisServers redis) {
+        servers = redis;
+        money = new MoneyFixture(redis);
     }
 
     @AfterAll

@@ -1,0 +1,118 @@
+package ai.kiku.api.config;
+
+import ai.kiku.common.money.MoneyCore;
+import ai.kiku.common.redis.LuaScript;
+import ai.kiku.common.redis.RedisSettings;
+import ai.kiku.testing.RedisSentinels;
+import ai.kiku.testing.RedisServers;
+import ai.kiku.testing.RedisStandalone;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The pinned hot-path client in {@code kiku.redis.mode} standalone and sentinel, with a password and TLS: its own
+ * connection serves (the shared client it falls back to points nowhere here), has the metering scripts loaded, and
+ * follows a Sentinel failover to the new primary (once the old one drops its clients; in production also at the
+ * next renewal, {@code kiku.api.redis-connection-renew}).
+ */
+class PinnedRedisModesTest {
+
+    private Vertx vertx;
+    private Context loop;
+
+    @BeforeEach
+    void startVertx() {
+        vertx = Vertx.vertx();
+        loop = vertx.getOrCreateContext();
+    }
+
+    @AfterEach
+    void closeVertx() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void shouldPinAnAuthenticatedConnectionWithTheScriptsToAStandaloneServer() throws Exception {
+        RedisStandalone redis = RedisStandalone.shared();
+        PinnedRedis pinned = pinned(redis, 60_000);
+
+        assertThat(onLoop(() -> pinned.send(Request.cmd(Command.SET).arg("kiku:{p01}:pinned").arg("standalone"))))
+                .hasToString("OK");
+
+        assertThat(redis.call("GET", "kiku:{p01}:pinned")).isEqualTo("standalone");
+        assertThat(onLoop(() -> Future.succeededFuture(pinned.now()))).isTrue();
+    }
+
+    @Test
+    void shouldPinATlsConnectionTrustingTheConfiguredCertificate() throws Exception {
+        try (RedisStandalone redis = RedisStandalone.startPrivate("pinned-tls", "tls-secret", true)) {
+            PinnedRedis pinned = pinned(redis, 60_000);
+
+            assertThat(onLoop(() -> pinned.send(Request.cmd(Command.SET).arg("kiku:{p02}:pinned").arg("tls"))))
+                    .hasToString("OK");
+
+            assertThat(redis.hosts()).startsWith("rediss://");
+            assertThat(redis.call("GET", "kiku:{p02}:pinned")).isEqualTo("tls");
+        }
+    }
+
+    @Test
+    void shouldWriteToTheSentinelPrimaryAndFollowAFailover() throws Exception {
+        try (RedisSentinels redis = RedisSentinels.startPrivate("pinned-sentinel", "sentinel-secret")) {
+            // no renewal during the test: only the failover itself may move the pinned connection
+            PinnedRedis pinned = pinned(redis, 600_000);
+            String key = "kiku:{p03}:pinned";
+            assertThat(onLoop(() -> pinned.send(Request.cmd(Command.SET).arg(key).arg("before")))).hasToString("OK");
+            assertThat(redis.call(redis.primaryPort(), "GET", key)).isEqualTo("before");
+
+            int primary = redis.failover();
+
+            // SENTINEL FAILOVER leaves the old primary writable until the sentinels convert it (and close its
+            // clients): a write may land there meanwhile and be lost; the pinned connection must then move
+            Object onNewPrimary = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (!"after".equals(onNewPrimary) && System.nanoTime() < deadline) {
+                try {
+                    onLoop(() -> pinned.send(Request.cmd(Command.SET).arg(key).arg("after")));
+                } catch (Exception stillFailingOver) {
+                    // the old primary's connection was closed: the next command takes a fresh one
+                }
+                onNewPrimary = redis.call(primary, "GET", key);
+                Thread.sleep(100);
+            }
+            assertThat(onNewPrimary).isEqualTo("after");
+        }
+    }
+
+    private PinnedRedis pinned(RedisServers redis, long renewMillis) {
+        RedisOptions options = RedisProducers.hotPathOptions(
+                RedisSettings.from(name -> Optional.ofNullable(redis.config().get(name))));
+        // a shared client that cannot serve: any answer must come over the pinned connection
+        Redis nowhere = Redis.createClient(vertx, "redis://127.0.0.1:1");
+        return new PinnedRedis(nowhere, vertx, options, renewMillis,
+                MoneyCore.meteringScripts().stream().map(LuaScript::loadRequest).toList());
+    }
+
+    private <T> T onLoop(Supplier<Future<T>> command) throws Exception {
+        Promise<T> result = Promise.promise();
+        loop.runOnContext(v -> command.get().onComplete(result));
+        return result.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}

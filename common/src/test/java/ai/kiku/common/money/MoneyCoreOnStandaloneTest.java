@@ -1,0 +1,13 @@
+package ai.kiku.common.money;
+
+import ai.kiku.testing.RedisStandalone;
+import org.junit.jupiter.api.BeforeAll;
+
+/** {@link MoneyCoreTest}'s invariants on one redis-server with a password ({@code kiku.redis.mode=standalone}). */
+class MoneyCoreOnStandaloneTest extends MoneyCoreTest {
+
+    @BeforeAll
+    static void openFixture() {
+        open(RedisStandalone.shared());
+    }
+}
