@@ -34,7 +34,7 @@ final class Books {
             stack.admin("POST", "/admin/v1/accounts/" + id + "/adjustments", "{\"amountMicros\":" + creditMicros
                     + ",\"reason\":\"drill funding\",\"idempotencyKey\":\"drill-" + tag + "-" + id + "\"}");
             String body = stack.admin("POST", "/admin/v1/accounts/" + id + "/keys",
-                    "{\"name\":\"drill\",\"rateLimitPerMinute\":1000000}");
+                    "{\"name\":\"drill\",\"rateLimitPerMinute\":100000}");
             Matcher m = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(body);
             if (!m.find()) {
                 throw new IllegalStateException("no key in " + body);
