@@ -48,15 +48,28 @@ final class Books {
         return number(stack.admin("GET", "/admin/v1/accounts/" + account, null), "balanceMicros");
     }
 
-    /** Waits until billing has copied every successful call into PostgreSQL and the usage streams are empty. */
+    /**
+     * Waits until billing has copied every successful call into PostgreSQL and the usage streams are empty; gives up
+     * (returns -1) at the timeout, or when nothing has changed for 10 s with the streams empty (a call that succeeded
+     * yet has no record then shows in the check).
+     */
     long awaitRecorded(List<Load.Key> keys, long timeoutMillis) throws Exception {
         long t0 = System.currentTimeMillis();
         long deadline = t0 + timeoutMillis;
+        Map<Long, Long> last = null;
+        long stableSince = t0;
         while (System.currentTimeMillis() < deadline) {
             Map<Long, Long> counts = recordCounts(keys);
             boolean all = keys.stream().allMatch(k -> counts.getOrDefault(k.account, 0L) >= k.charged.size());
-            if (all && stack.usageBacklog() == 0) {
+            long backlog = stack.usageBacklog();
+            if (all && backlog == 0) {
                 return System.currentTimeMillis() - t0;
+            }
+            if (!counts.equals(last) || backlog > 0) {
+                last = counts;
+                stableSince = System.currentTimeMillis();
+            } else if (System.currentTimeMillis() - stableSince > 10_000) {
+                return -1;
             }
             Thread.sleep(500);
         }

@@ -145,10 +145,13 @@ public final class Drills {
             load.stop();
         }
         System.out.println("  load: " + load.summary());
-        load.categories().forEach((c, count) -> System.out.printf("    %6d  %s%n", count, c));
+        Map<String, String> samples = load.samples();
+        load.categories().forEach((c, count) -> System.out.printf("    %6d  %s  e.g. %s%n", count, c,
+                samples.get(c).length() > 160 ? samples.get(c).substring(0, 160) : samples.get(c)));
         System.out.println("  measured: " + m.text());
         long drain = books.awaitRecorded(keys, 180_000);
-        System.out.println("  usage in PostgreSQL " + (drain < 0 ? "NOT complete after 180 s" : drain + " ms after the load stopped"));
+        System.out.println("  usage in PostgreSQL " + (drain < 0 ? "NOT complete (nothing moved for 10 s, or 180 s passed)"
+                : drain + " ms after the load stopped"));
         Books.Result r = books.check(keys, m.credited());
         System.out.println("  books: " + r.line());
         boolean pass = m.pass() && r.ok() && drain >= 0;

@@ -192,6 +192,15 @@ final class Load {
         return out;
     }
 
+    /** One failure's detail (the problem's body, or the exception) per category. */
+    Map<String, String> samples() {
+        Map<String, String> out = new TreeMap<>();
+        for (Failure f : failures) {
+            out.putIfAbsent(f.category(), f.detail().replace("\n", " "));
+        }
+        return out;
+    }
+
     String summary() {
         return String.format("sent %d (balance %d, usage %d, chat %d); failed %d (balance %d, usage %d, chat %d)",
                 sentTotal(), sent.get(Kind.BALANCE).sum(), sent.get(Kind.USAGE).sum(), sent.get(Kind.CHAT).sum(),
