@@ -141,6 +141,11 @@ public final class Drills {
         try {
             m = body.run(load, keys);
             Thread.sleep(o.steady * 1000);
+        } catch (Exception e) {
+            System.out.println("  drill failed: " + e);
+            m = new Measured("ERROR: " + e.getMessage(), false);
+            stack.bringBack();
+            stack.redis.awaitHealthy(java.time.Duration.ofSeconds(60));
         } finally {
             load.stop();
         }
