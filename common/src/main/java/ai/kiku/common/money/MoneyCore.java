@@ -28,9 +28,14 @@ public class MoneyCore {
     private static final LuaScript PEEK = LuaScript.load("peek");
     private static final LuaScript REBUILD = LuaScript.load("rebuild");
 
-    /** Idempotent operations ride out a failover (the client learns the new master meanwhile). */
-    private static final int RETRIES = 3;
+    /**
+     * Idempotent operations (settle, release) ride out a failover: retried, backing off from 50 ms to 1 s, for up to
+     * 30 s, longer than a master takes to be replaced (cluster-node-timeout, 15 s by default, plus the election) and
+     * the client to learn the new one. A settle that gave up sooner left a call that was already answered uncharged.
+     */
     private static final java.time.Duration RETRY_BACKOFF = java.time.Duration.ofMillis(50);
+    private static final java.time.Duration RETRY_BACKOFF_MAX = java.time.Duration.ofSeconds(1);
+    static final long RETRY_WINDOW_MILLIS = 30_000;
 
     private final Redis redis;
     private final MoneyConfig config;
@@ -96,7 +101,7 @@ public class MoneyCore {
                 Long.toString(usage.keyId()), usage.product(), usage.model(),
                 Long.toString(usage.inputTokens()), Long.toString(usage.outputTokens()));
         // Safe to retry: a settle is keyed by its hold, and a repeat reports the first charge.
-        return SETTLE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF).atMost(RETRIES).map(r -> {
+        return SETTLE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(RETRY_WINDOW_MILLIS).map(r -> {
             boolean late = r.get(4).toInteger() == 1;
             long over = r.get(5).toLong();
             if (late) {
@@ -115,7 +120,7 @@ public class MoneyCore {
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
                 KeySchema.holdExpiries(accountId));
         List<String> args = List.of(holdId, Long.toString(config.holdRetention().toMillis()));
-        return RELEASE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF).atMost(RETRIES)
+        return RELEASE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(RETRY_WINDOW_MILLIS)
                 .map(r -> r.get(0).toInteger() == 0);
     }
 
