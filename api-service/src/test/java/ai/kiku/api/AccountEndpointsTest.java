@@ -13,6 +13,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItem;
@@ -92,6 +93,13 @@ class AccountEndpointsTest extends ApiTestBase {
                 .queryParam("groupBy", "model").get("/api/v1/usage").then().statusCode(200).extract().asString();
         assertThat(second).isEqualTo(first);
         assertThat(hits("billing")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhileBillingCannotServeUsage() {
+        TestKey key = billing.account(0, 60);
+        as(key).queryParam("from", "2025-05-03").queryParam("to", "2025-05-04").get("/api/v1/usage").then()
+                .statusCode(503).contentType(startsWith("application/problem+json")).header("Retry-After", "1");
     }
 
     @Test

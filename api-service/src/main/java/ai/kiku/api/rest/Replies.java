@@ -41,6 +41,10 @@ public class Replies {
     }
 
     public void problem(RoutingContext ctx, Problem problem) {
+        if (problem.getStatus() == 503 && !ctx.response().headWritten()
+                && ctx.response().headers().get("Retry-After") == null) {
+            ctx.response().putHeader("Retry-After", Problem.RETRY_AFTER_SECONDS);
+        }
         try {
             send(ctx, problem.getStatus(), Problem.MEDIA_TYPE, Buffer.buffer(mapper.writeValueAsBytes(problem)));
         } catch (JsonProcessingException e) {

@@ -193,6 +193,10 @@ public final class UpstreamStub implements AutoCloseable {
             req.response().setStatusCode(404).end();
             return;
         }
+        if (String.valueOf(req.getParam("from")).startsWith("2025-05-03")) { // billing overloaded
+            req.response().setStatusCode(503).end();
+            return;
+        }
         req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("accountId", Long.parseLong(accountId)).put("from", req.getParam("from")).put("to", req.getParam("to"))
                 .put("groupBy", req.getParam("groupBy")).put("totals", totals)

@@ -11,6 +11,8 @@ import java.util.Map;
 public final class Problem {
 
     public static final String MEDIA_TYPE = "application/problem+json";
+    /** Retry-After of every 503 problem: the backing service is expected back soon, the client retries. */
+    public static final String RETRY_AFTER_SECONDS = "1";
 
     private final String type;
     private final String title;

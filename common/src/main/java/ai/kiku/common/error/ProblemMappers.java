@@ -102,6 +102,11 @@ public class ProblemMappers {
     }
 
     public static Response respond(Problem problem) {
-        return Response.status(problem.getStatus()).type(Problem.MEDIA_TYPE).entity(problem).build();
+        Response.ResponseBuilder response = Response.status(problem.getStatus()).type(Problem.MEDIA_TYPE).entity(problem);
+        if (problem.getStatus() == 503) {
+            // a backing service is down for now: say when to come back, as every 503 of the platform does
+            response.header("Retry-After", Problem.RETRY_AFTER_SECONDS);
+        }
+        return response.build();
     }
 }

@@ -30,7 +30,7 @@ class DatabaseDownTest {
         postgres.stop();
         try {
             Paddle.deliver(body, Paddle.sign(body)).then().statusCode(503)
-                    .contentType(startsWith("application/problem+json"));
+                    .contentType(startsWith("application/problem+json")).header("Retry-After", "1");
             Paddle.deliver(body, Paddle.sign(body)).then().statusCode(503);
         } finally {
             postgres.start();
