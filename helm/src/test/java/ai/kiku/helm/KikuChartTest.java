@@ -130,7 +130,7 @@ class KikuChartTest {
     }
 
     @Test
-    void shouldScaleUpEveryServiceOnCpuAbove70OrMemoryAbove80SustainedForFiveMinutes() {
+    void shouldScaleUpEveryServiceOnCpuAbove70SustainedForFiveMinutesAndNotOnMemory() {
         List<JsonNode> hpas = defaults.ofKind("HorizontalPodAutoscaler");
         assertThat(hpas).hasSize(4);
         for (JsonNode hpa : hpas) {
@@ -141,7 +141,8 @@ class KikuChartTest {
             Map<String, Integer> targets = new HashMap<>();
             hpa.at("/spec/metrics").forEach(m -> targets.put(m.at("/resource/name").asText(),
                     m.at("/resource/target/averageUtilization").asInt()));
-            assertThat(targets).as(name).containsExactlyInAnyOrderEntriesOf(Map.of("cpu", 70, "memory", 80));
+            // a JVM's committed heap does not fall after load: a memory target would only ever scale up
+            assertThat(targets).as(name).containsExactlyInAnyOrderEntriesOf(Map.of("cpu", 70));
             assertThat(hpa.at("/spec/behavior/scaleUp/stabilizationWindowSeconds").asInt()).isEqualTo(300);
             assertThat(hpa.at("/spec/minReplicas").asInt()).isGreaterThanOrEqualTo(2)
                     .isLessThanOrEqualTo(hpa.at("/spec/maxReplicas").asInt());
