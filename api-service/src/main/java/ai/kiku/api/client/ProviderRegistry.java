@@ -13,11 +13,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -81,8 +83,8 @@ public class ProviderRegistry {
     }
 
     /** The providers that serve models, by name (the local one included when it runs). */
-    public java.util.Set<String> names() {
-        return java.util.Collections.unmodifiableSet(providers.keySet());
+    public Set<String> names() {
+        return Collections.unmodifiableSet(providers.keySet());
     }
 
     public boolean localEnabled() {

@@ -95,25 +95,17 @@ public class DrainGate {
         return begun.get();
     }
 
-    /** Whether new requests are answered 503 (only when the listener could not be closed after the drain). */
-    public boolean refusing() {
-        return refusing;
-    }
-
     void mount(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             HttpServerRequest request = ctx.request();
             // HTTP/2 is left alone: it multiplexes, closing would cut other streams
             if (request.version() != HttpVersion.HTTP_2) {
-                // decided when the headers leave, so a request that began before the drain ended is covered too
+                // decided when the headers leave, so a request that began before the drain ended is covered too;
+                // only then is the connection closed, after the answer that announced it
                 ctx.addHeadersEndHandler(v -> {
                     if (closing) {
                         ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-                    }
-                });
-                ctx.addEndHandler(ended -> {
-                    if (HttpHeaders.CLOSE.toString().equalsIgnoreCase(ctx.response().headers().get(HttpHeaders.CONNECTION))) {
-                        request.connection().close();
+                        ctx.addEndHandler(ended -> request.connection().close());
                     }
                 });
             }
