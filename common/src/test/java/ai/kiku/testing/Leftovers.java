@@ -44,7 +44,7 @@ final class Leftovers {
         }
     }
 
-    /** Stops every redis-server / postgres whose pid file lies under {@code dir}. */
+    /** Stops every redis-server / pgbouncer / postgres whose pid file lies under {@code dir}. */
     static void killServersUnder(Path dir) {
         if (!Files.isDirectory(dir)) {
             return;
@@ -54,6 +54,8 @@ final class Leftovers {
                 String n = f.getFileName().toString();
                 if (n.equals("redis.pid")) {
                     Processes.liveProcess(f, "redis-server").ifPresent(ph -> Processes.terminate(ph, Duration.ofSeconds(5), false));
+                } else if (n.equals("pgbouncer.pid")) {
+                    Processes.liveProcess(f, "pgbouncer").ifPresent(ph -> Processes.terminate(ph, Duration.ofSeconds(5), false));
                 } else if (n.equals("postmaster.pid")) {
                     // SIGINT is PostgreSQL's fast shutdown; ProcessHandle only sends TERM (smart) or KILL
                     Processes.liveProcess(f, "postgres").ifPresent(ph -> {
