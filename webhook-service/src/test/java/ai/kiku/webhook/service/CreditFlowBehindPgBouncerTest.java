@@ -1,0 +1,14 @@
+package ai.kiku.webhook.service;
+
+import ai.kiku.webhook.support.BehindPgBouncer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/** {@link CreditFlowTest} again, through Debian's PgBouncer in transaction mode. */
+@QuarkusTest
+@TestProfile(BehindPgBouncer.class)
+@EnabledIf(value = "ai.kiku.testing.PgBouncer#available",
+        disabledReason = "Debian's pgbouncer is not installed and apt-get download pgbouncer failed")
+class CreditFlowBehindPgBouncerTest extends CreditFlowTest {
+}

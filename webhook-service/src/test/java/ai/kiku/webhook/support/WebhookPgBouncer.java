@@ -1,0 +1,27 @@
+package ai.kiku.webhook.support;
+
+import ai.kiku.testing.PgBouncerResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.Map;
+
+/** The harness' {@link PgBouncerResource}, wrapped in a class of this module for the reason given on {@link WebhookTestResource}. */
+public class WebhookPgBouncer implements QuarkusTestResourceLifecycleManager {
+
+    private final PgBouncerResource delegate = new PgBouncerResource();
+
+    @Override
+    public Map<String, String> start() {
+        return delegate.start();
+    }
+
+    @Override
+    public int order() {
+        return delegate.order();
+    }
+
+    @Override
+    public void stop() {
+        delegate.stop();
+    }
+}
