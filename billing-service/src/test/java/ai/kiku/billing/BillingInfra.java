@@ -3,6 +3,7 @@ package ai.kiku.billing;
 import ai.kiku.testing.KikuInfraResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,11 +13,21 @@ import java.util.Map;
  */
 public class BillingInfra implements QuarkusTestResourceLifecycleManager {
 
+    /** Set once the first boot of this JVM has its database. */
+    private static final String STARTED = "kiku.test.billing.infra-started";
+
     private final KikuInfraResource delegate = new KikuInfraResource();
 
     @Override
     public void init(Map<String, String> initArgs) {
-        delegate.init(initArgs);
+        Map<String, String> args = new HashMap<>(initArgs);
+        // a later boot (a test profile's, e.g. BehindPgBouncer) gets a fresh database whose account ids start at 1
+        // again: Redis must not keep the previous boot's accounts under the same ids
+        if (Boolean.getBoolean(STARTED)) {
+            args.put("flushRedis", "true");
+        }
+        System.setProperty(STARTED, "true");
+        delegate.init(args);
     }
 
     @Override
