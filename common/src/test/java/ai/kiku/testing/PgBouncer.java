@@ -175,8 +175,13 @@ public final class PgBouncer implements AutoCloseable {
      * {@code cacheDir}; empty when neither works.
      */
     public static Optional<Path> binary(Path cacheDir) {
+        return binary(cacheDir, true);
+    }
+
+    /** {@code useInstalled=false}: Debian's package even when pgbouncer is installed (to test that path). */
+    static Optional<Path> binary(Path cacheDir, boolean useInstalled) {
         Optional<Path> installed = Binaries.onPath("pgbouncer");
-        if (installed.isPresent()) {
+        if (useInstalled && installed.isPresent()) {
             return installed;
         }
         Path work = cacheDir.resolve("pgbouncer-deb");
@@ -212,7 +217,8 @@ public final class PgBouncer implements AutoCloseable {
                 + PACKAGE + ") or put pgbouncer on PATH";
     }
 
-    private static boolean runs(Path binary, Path log) {
+    /** Whether {@code binary --version} exits 0 (an unpacked one finds its libraries). */
+    static boolean runs(Path binary, Path log) {
         try {
             Process p = launch(List.of(binary.toString(), "--version"), binary, log);
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;

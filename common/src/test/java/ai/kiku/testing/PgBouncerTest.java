@@ -3,15 +3,20 @@ package ai.kiku.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Debian's PgBouncer in transaction mode passes queries through, and breaks what needs a session (named statements). */
 @EnabledIf(value = "ai.kiku.testing.PgBouncer#available",
@@ -50,6 +55,20 @@ class PgBouncerTest {
         Properties unnamed = new Properties();
         unnamed.setProperty("prepareThreshold", "0");
         assertThat(runTwentyTimes(bouncer.jdbcUrl("bouncer_named"), pg, unnamed)).isEqualTo(20);
+    }
+
+    @Test
+    void shouldFetchAndUnpackDebiansPackageWithoutRootWhenPgBouncerIsNotInstalled(@TempDir Path cache) throws Exception {
+        Assumptions.assumeTrue(Binaries.onPath("apt-get").isPresent() && Binaries.onPath("dpkg-deb").isPresent(),
+                "not a Debian-like machine: no apt-get/dpkg-deb");
+
+        Optional<Path> fetched = PgBouncer.binary(cache, false);
+
+        Assumptions.assumeTrue(fetched.isPresent(), () -> "apt-get download pgbouncer failed (no package lists or "
+                + "mirror?):\n" + Processes.tail(cache.resolve("pgbouncer-fetch.log"), 20));
+        assertThat(fetched.get()).isEqualTo(cache.resolve("pgbouncer-deb/usr/sbin/pgbouncer"));
+        assertThat(PgBouncer.runs(fetched.get(), cache.resolve("version.log"))).isTrue();
+        assertThat(Files.readString(cache.resolve("version.log"))).startsWith("PgBouncer 1.");
     }
 
     /** Twenty transactions on one connection, each running the same prepared statement once. */
