@@ -67,6 +67,10 @@ class PgBouncerChartTest {
     void shouldPointBillingAndWebhookAtPgBouncerAndKeepTheMigrationJobDirect() {
         Manifests manifests = enabled();
 
+        for (String service : List.of("billing", "webhook")) {
+            assertThat(ServiceReference.reads(ServiceReference.environmentNames(service), "KIKU_DB_BEHIND_PGBOUNCER"))
+                    .as("%s reads KIKU_DB_BEHIND_PGBOUNCER", service).isTrue();
+        }
         for (String name : List.of("kiku-billing", "kiku-webhook")) {
             assertThat(env(container(manifests, name))).as(name)
                     .containsEntry("KIKU_DB_HOST", "kiku-pgbouncer").containsEntry("KIKU_DB_PORT", "6432")
