@@ -3,6 +3,7 @@ package ai.kiku.api.config;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.redis.LuaScript;
 import ai.kiku.common.redis.RedisSettings;
+import ai.kiku.testing.RedisCluster;
 import ai.kiku.testing.RedisSentinels;
 import ai.kiku.testing.RedisServers;
 import ai.kiku.testing.RedisStandalone;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pinned hot-path client in {@code kiku.redis.mode} standalone and sentinel, with a password and TLS: its own
+ * The pinned hot-path client in {@code kiku.redis.mode} standalone, sentinel and cluster, with a password and TLS: its own
  * connection serves (the shared client it falls back to points nowhere here), has the metering scripts loaded, and
  * follows a Sentinel failover to the new primary (once the old one drops its clients; in production also at the
  * next renewal, {@code kiku.api.redis-connection-renew}).
@@ -70,6 +71,31 @@ class PinnedRedisModesTest {
 
             assertThat(redis.hosts()).startsWith("rediss://");
             assertThat(redis.call("GET", "kiku:{p02}:pinned")).isEqualTo("tls");
+        }
+    }
+
+    @Test
+    void shouldPinATlsConnectionWithThePasswordToEveryMasterOfACluster() throws Exception {
+        try (RedisCluster redis = RedisCluster.startPrivate("pinned-secured", "cluster-secret", true)) {
+            PinnedRedis pinned = pinned(redis, 60_000);
+            assertThat(redis.hosts()).startsWith("rediss://");
+
+            // one key per master (hash tags chosen to land on each): the pinned connection reaches them all
+            for (int master : redis.masterPorts()) {
+                String key = keyOn(redis, master);
+                assertThat(onLoop(() -> pinned.send(Request.cmd(Command.SET).arg(key).arg("secured")))).hasToString("OK");
+                assertThat(onLoop(() -> pinned.send(Request.cmd(Command.GET).arg(key)))).hasToString("secured");
+            }
+            assertThat(onLoop(() -> Future.succeededFuture(pinned.now()))).as("scripts loaded on every node").isTrue();
+        }
+    }
+
+    private static String keyOn(RedisCluster redis, int master) {
+        for (int i = 0; ; i++) {
+            String key = "kiku:{s" + i + "}:pinned";
+            if (redis.masterPortForKey(key) == master) {
+                return key;
+            }
         }
     }
 
