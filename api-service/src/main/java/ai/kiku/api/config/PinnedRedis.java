@@ -51,17 +51,20 @@ final class PinnedRedis implements Redis, OrderedWrites, ReplicatedWrites {
 
     /** One event loop's own client and its current pinned connection. */
     private static final class Local {
+        /** The event loop this state belongs to; only that thread reads or writes the fields below. */
+        final Context context;
         Redis client;
-        volatile Pinned pinned;
+        Pinned pinned;
         /** A renewal being connected while {@code pinned} keeps serving. */
-        volatile Pinned next;
+        Pinned next;
         /**
          * Sentinel mode: the primary changed, so the next connection needs a client of its own (a client caches the
          * sentinels' answer for a second, which may name the old primary). Only read once a connection is broken.
          */
-        volatile boolean stale;
+        boolean stale;
 
-        Local(Redis client) {
+        Local(Context context, Redis client) {
+            this.context = context;
             this.client = client;
         }
     }
@@ -98,12 +101,17 @@ final class PinnedRedis implements Redis, OrderedWrites, ReplicatedWrites {
         }
     }
 
-    /** A sentinel announced a new primary: no event loop sends another command over its current connection. */
+    /**
+     * A sentinel announced a new primary: each event loop, at its next task, marks its connections broken, so its next
+     * command connects anew (the event-loop state stays confined to its thread: nothing more to read per command).
+     */
     void switchMaster() {
         for (Local mine : locals) {
-            mine.stale = true;
-            markBroken(mine.next);
-            markBroken(mine.pinned);
+            mine.context.runOnContext(v -> {
+                mine.stale = true;
+                markBroken(mine.next);
+                markBroken(mine.pinned);
+            });
         }
     }
 
@@ -196,7 +204,7 @@ final class PinnedRedis implements Redis, OrderedWrites, ReplicatedWrites {
     private Pinned current() {
         Local mine = local.get();
         if (mine == null) {
-            mine = new Local(Redis.createClient(vertx, new RedisOptions(options)));
+            mine = new Local(Vertx.currentContext(), Redis.createClient(vertx, new RedisOptions(options)));
             local.set(mine);
             if (locals != null) {
                 locals.add(mine);
@@ -262,7 +270,10 @@ final class PinnedRedis implements Redis, OrderedWrites, ReplicatedWrites {
     /** Lets commands still in flight on a replaced connection finish before closing it. */
     private void retire(Pinned old) {
         if (old != null) {
-            old.connection.onSuccess(c -> vertx.setTimer(Math.max(1000, renewMillis), t -> c.close()));
+            // sentinel mode: a connection left for a failover or a refusal goes back to the per-loop pool (8) soon,
+            // or renewals at that pace would exhaust it; what is still in flight there has had a second
+            long delay = locals != null && old.broken ? 1000 : Math.max(1000, renewMillis);
+            old.connection.onSuccess(c -> vertx.setTimer(delay, t -> c.close()));
         }
     }
 

@@ -91,9 +91,10 @@ class SettlesAcrossSentinelFailoverTest {
                 Set<String> lost = new HashSet<>(load.succeeded.keySet());
                 lost.removeAll(booked);
                 System.out.printf("settles: %d before the failover, %d succeeded, %d failed then retried, %d lost"
-                                + " (spent %s on the new primary, usage records %d)%n", before,
+                                + " (spent %s on the new primary, usage records %d); no settle succeeded for %d ms%n",
+                        before,
                         load.succeeded.size() - load.failed.size(), load.failed.size(), lost.size(), spent,
-                        booked.size());
+                        booked.size(), load.longestGap / 1_000_000);
                 assertThat(before).as("settles ran before the failover").isGreaterThanOrEqualTo(2_000);
                 assertThat(lost).as("settles the caller saw succeed but the new primary lacks").isEmpty();
                 assertThat(booked).containsExactlyInAnyOrderElementsOf(load.succeeded.keySet());
@@ -112,6 +113,9 @@ class SettlesAcrossSentinelFailoverTest {
         final CountDownLatch done = new CountDownLatch(LOOPS * CHAINS_PER_LOOP);
         final Map<String, Boolean> succeeded = new ConcurrentHashMap<>();
         final Map<String, Boolean> failed = new ConcurrentHashMap<>();
+        /** The longest time no settle succeeded: how long the failover kept writes out. */
+        long lastSuccess = System.nanoTime();
+        long longestGap;
 
         Load(MoneyCore core, long account) {
             this.core = core;
@@ -127,6 +131,11 @@ class SettlesAcrossSentinelFailoverTest {
             core.settle(account, holdId, COST, usage()).subscribe().with(
                     result -> {
                         succeeded.put(holdId, true);
+                        synchronized (this) {
+                            long now = System.nanoTime();
+                            longestGap = Math.max(longestGap, now - lastSuccess);
+                            lastSuccess = now;
+                        }
                         loop.runOnContext(v -> next(loop, chain, sequence));
                     },
                     failure -> {
