@@ -110,21 +110,51 @@ class PinnedRedisModesTest {
 
             int primary = redis.failover();
 
-            // SENTINEL FAILOVER leaves the old primary writable until the sentinels convert it (and close its
-            // clients): a write may land there meanwhile and be lost; the pinned connection must then move
+            // the new primary takes writes once the old one has rejoined as its replica (min-replicas-to-write 1)
             Object onNewPrimary = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
             while (!"after".equals(onNewPrimary) && System.nanoTime() < deadline) {
                 try {
                     onLoop(() -> pinned.send(Request.cmd(Command.SET).arg(key).arg("after")));
                 } catch (Exception stillFailingOver) {
-                    // the old primary's connection was closed: the next command takes a fresh one
+                    // refused (NOREPLICAS) until the old primary has rejoined as its replica
                 }
                 onNewPrimary = redis.call(primary, "GET", key);
                 Thread.sleep(100);
             }
             assertThat(onNewPrimary).isEqualTo("after");
         }
+    }
+
+    @Test
+    void shouldLeaveTheOldPrimaryAsSoonAsTheSentinelsAnnounceTheNewOne() throws Exception {
+        try (RedisSentinels redis = RedisSentinels.startPrivate("pinned-switch", "sentinel-secret")) {
+            PinnedRedis pinned = pinned(redis, 600_000);
+            int old = redis.primaryPort();
+            assertThat(portOf(pinned)).isEqualTo(String.valueOf(old));
+
+            int primary = redis.failover();
+
+            // the sentinels demote the old primary only 8-20 s later; the pinned connection must not wait for that
+            String port = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (!String.valueOf(primary).equals(port) && System.nanoTime() < deadline) {
+                try {
+                    port = portOf(pinned);
+                } catch (Exception reconnecting) {
+                    // the announcement closed the old connection under this command
+                }
+                Thread.sleep(50);
+            }
+            assertThat(port).isEqualTo(String.valueOf(primary));
+            assertThat(String.valueOf(((java.util.List<?>) redis.call(old, "ROLE")).get(0))).as("old primary not yet demoted")
+                    .isEqualTo("master");
+        }
+    }
+
+    /** The port of the server the pinned connection is on. */
+    private String portOf(PinnedRedis pinned) throws Exception {
+        return String.valueOf(onLoop(() -> pinned.send(Request.cmd(Command.CONFIG).arg("GET").arg("port"))).get("port"));
     }
 
     private PinnedRedis pinned(RedisServers redis, long renewMillis) {
