@@ -4,7 +4,7 @@ before the ConfigMap exists). Secrets go to the Secret, never here.
 */}}
 {{- define "kiku.configData" -}}
 {{- $secretLike := list "TOKEN" "PASSWORD" "SECRET" "API_KEY" }}
-KIKU_REDIS_HOSTS: {{ required "redis.hosts is required: the Redis Cluster seed nodes, e.g. redis://kiku-redis-redis-cluster:6379" .Values.redis.hosts | quote }}
+{{ include "kiku.redisConfig" . }}
 KIKU_DB_HOST: {{ required "postgresql.host is required: the PostgreSQL host (with Citus, the coordinator)" .Values.postgresql.host | quote }}
 KIKU_DB_PORT: {{ required "postgresql.port is required" .Values.postgresql.port | toString | quote }}
 KIKU_DB_NAME: {{ required "postgresql.database is required" .Values.postgresql.database | quote }}

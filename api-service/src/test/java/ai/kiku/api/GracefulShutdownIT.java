@@ -170,6 +170,43 @@ class GracefulShutdownIT {
     }
 
     @Test
+    void shouldKeepServingAConnectionTheBalancerHasNotIdledOutBeforeExiting() throws Exception {
+        // drain 6 s: serving 3 s, then the close phase (3 s expected, 6 s at most)
+        try (PackagedInstances one = launch("graceful-shutdown-slow-balancer", "6s", "30s")) {
+            int port = one.port(0);
+            FakeBilling billing = one.billing();
+            TestKey key = billing.account(1_000_000, 600);
+            try (Connection pooled = Connection.open(port)) {
+                assertThat(pooled.exchange(get("/api/v1/balance", key)).header("Connection")).isNull();
+                long balance = billing.balance(key.accountId());
+                long records = billing.usageRecords(key.accountId());
+
+                one.process(0).destroy(); // SIGTERM
+                Long refused = refusedAt(port, 20_000);
+                assertThat(refused).as("new connections refused after the drain").isNotNull();
+                // a balancer slower than the expected close phase to idle out its pooled connection (nginx starved of
+                // CPU) writes a POST into it after that phase: the instance is still there, answers it once and closes
+                Thread.sleep(4_000);
+                assertThat(one.process(0).isAlive()).as("waiting for the balancer's last connection").isTrue();
+                assertClosedAfter(pooled, chat(key), 200);
+                long closed = System.nanoTime();
+
+                // and with no connection left, it goes at once rather than at the close phase's limit
+                assertThat(one.process(0).waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - closed)).as("exit after the last connection closed")
+                        .isLessThan(Duration.ofMillis(1_800));
+                assertThat(one.process(0).exitValue()).isZero();
+                // charged once: one usage record, and the balance down by its cost
+                long[] costs = billing.usageCosts(key.accountId());
+                assertThat(costs).hasSize((int) records + 1);
+                assertThat(costs[costs.length - 1]).isPositive();
+                assertThat(billing.balance(key.accountId())).isEqualTo(balance - costs[costs.length - 1]);
+                assertThat(billing.held(key.accountId())).isZero();
+            }
+        }
+    }
+
+    @Test
     void shouldCutAndChargeACallThatOutlivesTheShutdownTimeoutLeavingNoHoldOpen() throws Exception {
         try (PackagedInstances one = launch("graceful-shutdown-cut", "200ms", "1s")) {
             int port = one.port(0);

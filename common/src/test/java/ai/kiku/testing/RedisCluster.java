@@ -22,13 +22,23 @@ public final class RedisCluster implements RedisServers, AutoCloseable {
     private final List<Integer> ports;
     private final int nodeTimeoutMillis;
     private final boolean daemonize;
+    private final ClusterSecurity security;
 
     private RedisCluster(Path binary, Path baseDir, List<Integer> ports, int nodeTimeoutMillis, boolean daemonize) {
+        this(binary, baseDir, ports, nodeTimeoutMillis, daemonize, ClusterSecurity.NONE);
+    }
+
+    private RedisCluster(Path binary, Path baseDir, List<Integer> ports, int nodeTimeoutMillis, boolean daemonize,
+                         ClusterSecurity security) {
         this.binary = binary;
         this.baseDir = baseDir;
         this.ports = List.copyOf(ports);
         this.nodeTimeoutMillis = nodeTimeoutMillis;
         this.daemonize = daemonize;
+        this.security = security;
+        if (security.password() != null) {
+            ports.forEach(port -> Resp.authenticate(port, security.password()));
+        }
     }
 
     /**
@@ -63,6 +73,33 @@ public final class RedisCluster implements RedisServers, AutoCloseable {
         RedisCluster cluster = start(target.resolve("kiku-infra").resolve(Long.toString(Infra.jvmPid())).resolve(unique),
                 target.resolve("kiku-infra").resolve("bin"), null, 1000, false);
         Runtime.getRuntime().addShutdownHook(new Reaper(cluster.pidFiles(), List.of()));
+        return cluster;
+    }
+
+    /**
+     * A cluster of its own whose nodes require {@code password} (may be null) and, with {@code tls}, serve clients,
+     * the cluster bus and replication over TLS (self-signed certificate: {@link #config()} trusts it); close it.
+     */
+    public static RedisCluster startPrivate(String name, String password, boolean tls) {
+        Path target = Infra.moduleTarget();
+        Leftovers.cleanupStale(target.resolve("kiku-infra"));
+        Path dir = target.resolve("kiku-infra").resolve(Long.toString(Infra.jvmPid()))
+                .resolve(name + "-" + Long.toString(System.nanoTime(), 36)).toAbsolutePath();
+        Path binary = RedisBinary.locate(target.resolve("kiku-infra").resolve("bin"));
+        List<Integer> ports = Ports.freePorts(6, BUS_OFFSET);
+        ClusterSecurity security = ClusterSecurity.of(password, tls, ports, dir.resolve("tls"));
+        if (tls) {
+            try {
+                java.nio.file.Files.createDirectories(dir.resolve("tls"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SelfSignedCertificate.create(dir.resolve("tls"));
+        }
+        RedisCluster cluster = new RedisCluster(binary, dir, ports, 1000, false, security);
+        Runtime.getRuntime().addShutdownHook(new Reaper(cluster.pidFiles(), List.of()));
+        cluster.boot();
+        Infra.log("Redis Cluster " + cluster.hosts() + " (password " + (password != null) + ", TLS " + tls + ") ready");
         return cluster;
     }
 
@@ -120,9 +157,9 @@ public final class RedisCluster implements RedisServers, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ API
 
-    /** {@code redis://127.0.0.1:PORT} of all six nodes. */
+    /** {@code redis://127.0.0.1:PORT} of all six nodes ({@code rediss://} and the TLS ports when TLS is on). */
     public List<String> nodeUris() {
-        return ports.stream().map(p -> "redis://127.0.0.1:" + p).toList();
+        return ports.stream().map(security::uri).toList();
     }
 
     /** Comma-joined {@link #nodeUris()}, the value for {@code kiku.redis.hosts} / {@code quarkus.redis.hosts}. */
@@ -142,7 +179,9 @@ public final class RedisCluster implements RedisServers, AutoCloseable {
 
     @Override
     public Map<String, String> config() {
-        return Map.of("kiku.redis.mode", mode(), "kiku.redis.hosts", hosts());
+        Map<String, String> config = new java.util.LinkedHashMap<>(Map.of("kiku.redis.mode", mode(), "kiku.redis.hosts", hosts()));
+        config.putAll(security.clientConfig());
+        return config;
     }
 
     public Path binary() {
@@ -259,7 +298,7 @@ public final class RedisCluster implements RedisServers, AutoCloseable {
     }
 
     private RedisNode node(int port) {
-        return new RedisNode(binary, baseDir, port, nodeTimeoutMillis, daemonize);
+        return new RedisNode(binary, baseDir, port, nodeTimeoutMillis, daemonize, security.configLines(port));
     }
 
     private void requirePort(int port) {

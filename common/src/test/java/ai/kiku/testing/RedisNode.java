@@ -17,13 +17,16 @@ final class RedisNode {
     private final int port;
     private final int nodeTimeoutMillis;
     private final boolean daemonize;
+    /** Password and TLS lines ({@link ClusterSecurity}). */
+    private final List<String> security;
 
-    RedisNode(Path binary, Path clusterDir, int port, int nodeTimeoutMillis, boolean daemonize) {
+    RedisNode(Path binary, Path clusterDir, int port, int nodeTimeoutMillis, boolean daemonize, List<String> security) {
         this.binary = binary;
         this.dir = clusterDir.resolve("redis-" + port);
         this.port = port;
         this.nodeTimeoutMillis = nodeTimeoutMillis;
         this.daemonize = daemonize;
+        this.security = security;
     }
 
     Path dir() {
@@ -57,7 +60,7 @@ final class RedisNode {
     }
 
     void writeConfig() {
-        String conf = String.join("\n",
+        List<String> lines = new java.util.ArrayList<>(List.of(
                 "port " + port,
                 "bind 127.0.0.1",
                 "protected-mode no",
@@ -74,8 +77,10 @@ final class RedisNode {
                 "repl-diskless-sync-delay 0",
                 "appendonly yes",
                 "appendfsync everysec",
-                "save \"\"",
-                "");
+                "save \"\""));
+        lines.addAll(security);
+        lines.add("");
+        String conf = String.join("\n", lines);
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("redis.conf"), conf, StandardCharsets.UTF_8);

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * A real Sentinel setup ({@code kiku.redis.mode=sentinel}): a primary, a replica and three sentinels (quorum 2)
- * watching master {@link #MASTER_NAME}, all redis-server processes on loopback, every one with the same password.
+ * watching master {@link #MASTER_NAME}, all redis-server processes on loopback, every one with the same password, the
+ * data servers refusing writes they cannot replicate ({@link #DATA_SERVER}).
  */
 public final class RedisSentinels implements RedisServers, AutoCloseable {
 
@@ -23,6 +24,12 @@ public final class RedisSentinels implements RedisServers, AutoCloseable {
     private static final String SHARED_PROPERTY = "kiku.infra.redis.sentinel.shared";
     private static final int SENTINELS = 3;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * What docs/operations.md recommends for stage 2 (deploy/compose/docker-compose.stage2.yml): a primary refuses
+     * writes (NOREPLICAS) while no replica has acknowledged within 3 s, so the old primary of a failover stops taking
+     * writes the moment its replica is promoted away from it, instead of taking writes that the resync then discards.
+     */
+    static final List<String> DATA_SERVER = List.of("min-replicas-to-write 1", "min-replicas-max-lag 3");
 
     private final Path binary;
     private final Path dir;
@@ -95,8 +102,10 @@ public final class RedisSentinels implements RedisServers, AutoCloseable {
 
     private void writeConfigs() {
         int primary = ports.get(0);
-        server(0).writeConfig(daemonize, List.of());
-        server(1).writeConfig(daemonize, List.of("replicaof 127.0.0.1 " + primary));
+        server(0).writeConfig(daemonize, DATA_SERVER);
+        List<String> replica = new ArrayList<>(DATA_SERVER);
+        replica.add("replicaof 127.0.0.1 " + primary);
+        server(1).writeConfig(daemonize, replica);
         for (int i = 2; i < ports.size(); i++) {
             List<String> lines = new ArrayList<>(List.of(
                     "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + primary + " 2",

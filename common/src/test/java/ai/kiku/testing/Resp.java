@@ -12,6 +12,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A minimal RESP2 client over a socket, so the harness can form a cluster without redis-cli or a client library. */
 public final class Resp implements AutoCloseable {
@@ -25,9 +27,17 @@ public final class Resp implements AutoCloseable {
         }
     }
 
+    /** Passwords of the loopback servers that require one, by port: every harness connection to them authenticates. */
+    private static final Map<Integer, String> PASSWORDS = new ConcurrentHashMap<>();
+
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+
+    /** Makes every later connection to 127.0.0.1:{@code port} send AUTH {@code password} first. */
+    static void authenticate(int port, String password) {
+        PASSWORDS.put(port, password);
+    }
 
     public Resp(String host, int port, int timeoutMillis) throws IOException {
         socket = new Socket();
@@ -37,6 +47,10 @@ public final class Resp implements AutoCloseable {
             socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream());
             out = new BufferedOutputStream(socket.getOutputStream());
+            String password = "127.0.0.1".equals(host) ? PASSWORDS.get(port) : null;
+            if (password != null) {
+                call("AUTH", password);
+            }
         } catch (IOException e) {
             socket.close();
             throw e;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -89,6 +90,18 @@ class ComposeFilesTest {
                 }));
         assertThat(inlined).as("secrets not taken from .env (blank in .env.example)").isEmpty();
         assertThat(Files.readAllLines(DIR.resolve(".gitignore"))).contains(".env");
+    }
+
+    @Test
+    void shouldHaveEveryStage2DataServerRefuseWritesNoReplicaAcknowledged() throws IOException {
+        JsonNode services = read("docker-compose.stage2.yml").path("services");
+        for (String server : List.of("redis-primary", "redis-replica")) {
+            List<String> command = new ArrayList<>();
+            services.path(server).path("command").forEach(a -> command.add(a.asText()));
+            // a failover's old primary must not take writes its resync discards (docs/operations.md)
+            assertThat(String.join(" ", command)).as(server)
+                    .contains("--min-replicas-to-write 1").contains("--min-replicas-max-lag 3");
+        }
     }
 
     private static JsonNode read(String file) throws IOException {

@@ -294,13 +294,14 @@ class KikuChartTest {
             assertThat(container.at("/lifecycle/preStop/exec/command").toString()).isEqualTo("[\"sleep\",\"5\"]");
             assertThat(env).containsEntry("KIKU_SHUTDOWN_DRAIN_DELAY", "5s");
             long timeout = Long.parseLong(env.get("KIKU_SHUTDOWN_TIMEOUT").replace("s", ""));
-            // preStop sleep + the service's own drain delay + its in-flight bound, with room to exit
-            assertThat(grace).as("%s grace period", service).isGreaterThan(5 + 5 + timeout);
+            // preStop sleep + the service's own drain delay + its close phase (at most the drain delay again, while
+            // the balancer idles its connections out) + its in-flight bound, with room to exit
+            assertThat(grace).as("%s grace period", service).isGreaterThan(5 + 5 + 5 + timeout);
         }
         Map<String, String> api = env(Manifests.container(defaults.get("Deployment", "kiku-api")));
         assertThat(api).containsEntry("KIKU_API_MAX_STREAM_DURATION", "600s").containsEntry("KIKU_SHUTDOWN_TIMEOUT", "615s");
         assertThat(defaults.get("Deployment", "kiku-api").at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
-                .isGreaterThan(600 + 5).isEqualTo(5 + 5 + 615 + 10);
+                .isGreaterThan(600 + 5).isEqualTo(5 + 5 + 5 + 615 + 10);
         assertThat(Manifests.container(defaults.get("Deployment", "kiku-billing")).path("env").toString())
                 .doesNotContain("KIKU_API_MAX_STREAM_DURATION");
 
@@ -308,7 +309,7 @@ class KikuChartTest {
                 "services.api.shutdownTimeoutSeconds", 1830);
         JsonNode deployment = longer.get("Deployment", "kiku-api");
         assertThat(Manifests.container(deployment).at("/lifecycle/preStop/exec/command/1").asText()).isEqualTo("15");
-        assertThat(deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong()).isEqualTo(15 + 15 + 1830 + 10);
+        assertThat(deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong()).isEqualTo(15 + 15 + 15 + 1830 + 10);
     }
 
     @Test

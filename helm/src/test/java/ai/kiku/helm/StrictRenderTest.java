@@ -72,9 +72,10 @@ class StrictRenderTest {
             long stream = env(container, "KIKU_API_MAX_STREAM_DURATION") == null ? 0
                     : seconds(env(container, "KIKU_API_MAX_STREAM_DURATION"));
             assertThat(shutdown).as("%s in-flight bound", name).isGreaterThan(stream);
-            // preStop sleep, then the in-service drain, then the longest stream still running must settle
+            // preStop sleep, then the in-service drain and its close phase (at most one more drain delay), then the
+            // longest stream still running must settle
             assertThat(pod.getTerminationGracePeriodSeconds()).as("%s grace period", name)
-                    .isGreaterThan(drain + seconds(env(container, "KIKU_SHUTDOWN_DRAIN_DELAY")) + Math.max(stream, shutdown));
+                    .isGreaterThan(drain + 2 * seconds(env(container, "KIKU_SHUTDOWN_DRAIN_DELAY")) + Math.max(stream, shutdown));
             for (String resource : List.of("cpu", "memory")) {
                 assertThat(container.getResources().getRequests()).as("%s requests", name).containsKey(resource);
                 assertThat(container.getResources().getLimits()).as("%s limits", name).containsKey(resource);

@@ -31,8 +31,8 @@ public class RedisProducers {
     /** The pinned client's options: the service's servers, mode, password and TLS, with small per-loop pools. */
     static RedisOptions hotPathOptions(RedisSettings settings) {
         return settings.toOptions().setMaxPoolSize(8).setMaxPoolWaiting(1024).setMaxWaitingHandlers(8192)
-                // a failover closes the pinned connection, which is then replaced by one with the scripts
-                // loaded; failing over in place would keep a socket without them
+                // the pinned client replaces its connection itself on a failover (+switch-master, a refusal such as
+                // READONLY), by one with the scripts loaded; failing over in place would keep a socket without them
                 .setAutoFailover(false);
     }
 }

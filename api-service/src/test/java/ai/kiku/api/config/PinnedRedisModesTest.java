@@ -3,6 +3,7 @@ package ai.kiku.api.config;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.redis.LuaScript;
 import ai.kiku.common.redis.RedisSettings;
+import ai.kiku.testing.RedisCluster;
 import ai.kiku.testing.RedisSentinels;
 import ai.kiku.testing.RedisServers;
 import ai.kiku.testing.RedisStandalone;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pinned hot-path client in {@code kiku.redis.mode} standalone and sentinel, with a password and TLS: its own
+ * The pinned hot-path client in {@code kiku.redis.mode} standalone, sentinel and cluster, with a password and TLS: its own
  * connection serves (the shared client it falls back to points nowhere here), has the metering scripts loaded, and
  * follows a Sentinel failover to the new primary (once the old one drops its clients; in production also at the
  * next renewal, {@code kiku.api.redis-connection-renew}).
@@ -74,6 +75,31 @@ class PinnedRedisModesTest {
     }
 
     @Test
+    void shouldPinATlsConnectionWithThePasswordToEveryMasterOfACluster() throws Exception {
+        try (RedisCluster redis = RedisCluster.startPrivate("pinned-secured", "cluster-secret", true)) {
+            PinnedRedis pinned = pinned(redis, 60_000);
+            assertThat(redis.hosts()).startsWith("rediss://");
+
+            // one key per master (hash tags chosen to land on each): the pinned connection reaches them all
+            for (int master : redis.masterPorts()) {
+                String key = keyOn(redis, master);
+                assertThat(onLoop(() -> pinned.send(Request.cmd(Command.SET).arg(key).arg("secured")))).hasToString("OK");
+                assertThat(onLoop(() -> pinned.send(Request.cmd(Command.GET).arg(key)))).hasToString("secured");
+            }
+            assertThat(onLoop(() -> Future.succeededFuture(pinned.now()))).as("scripts loaded on every node").isTrue();
+        }
+    }
+
+    private static String keyOn(RedisCluster redis, int master) {
+        for (int i = 0; ; i++) {
+            String key = "kiku:{s" + i + "}:pinned";
+            if (redis.masterPortForKey(key) == master) {
+                return key;
+            }
+        }
+    }
+
+    @Test
     void shouldWriteToTheSentinelPrimaryAndFollowAFailover() throws Exception {
         try (RedisSentinels redis = RedisSentinels.startPrivate("pinned-sentinel", "sentinel-secret")) {
             // no renewal during the test: only the failover itself may move the pinned connection
@@ -84,21 +110,51 @@ class PinnedRedisModesTest {
 
             int primary = redis.failover();
 
-            // SENTINEL FAILOVER leaves the old primary writable until the sentinels convert it (and close its
-            // clients): a write may land there meanwhile and be lost; the pinned connection must then move
+            // the new primary takes writes once the old one has rejoined as its replica (min-replicas-to-write 1)
             Object onNewPrimary = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
             while (!"after".equals(onNewPrimary) && System.nanoTime() < deadline) {
                 try {
                     onLoop(() -> pinned.send(Request.cmd(Command.SET).arg(key).arg("after")));
                 } catch (Exception stillFailingOver) {
-                    // the old primary's connection was closed: the next command takes a fresh one
+                    // refused (NOREPLICAS) until the old primary has rejoined as its replica
                 }
                 onNewPrimary = redis.call(primary, "GET", key);
                 Thread.sleep(100);
             }
             assertThat(onNewPrimary).isEqualTo("after");
         }
+    }
+
+    @Test
+    void shouldLeaveTheOldPrimaryAsSoonAsTheSentinelsAnnounceTheNewOne() throws Exception {
+        try (RedisSentinels redis = RedisSentinels.startPrivate("pinned-switch", "sentinel-secret")) {
+            PinnedRedis pinned = pinned(redis, 600_000);
+            int old = redis.primaryPort();
+            assertThat(portOf(pinned)).isEqualTo(String.valueOf(old));
+
+            int primary = redis.failover();
+
+            // the sentinels demote the old primary only 8-20 s later; the pinned connection must not wait for that
+            String port = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (!String.valueOf(primary).equals(port) && System.nanoTime() < deadline) {
+                try {
+                    port = portOf(pinned);
+                } catch (Exception reconnecting) {
+                    // the announcement closed the old connection under this command
+                }
+                Thread.sleep(50);
+            }
+            assertThat(port).isEqualTo(String.valueOf(primary));
+            assertThat(String.valueOf(((java.util.List<?>) redis.call(old, "ROLE")).get(0))).as("old primary not yet demoted")
+                    .isEqualTo("master");
+        }
+    }
+
+    /** The port of the server the pinned connection is on. */
+    private String portOf(PinnedRedis pinned) throws Exception {
+        return String.valueOf(onLoop(() -> pinned.send(Request.cmd(Command.CONFIG).arg("GET").arg("port"))).get("port"));
     }
 
     private PinnedRedis pinned(RedisServers redis, long renewMillis) {

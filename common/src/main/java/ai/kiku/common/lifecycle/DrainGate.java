@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 
 /**
  * Lets a shutting-down instance leave a balancer (nginx: static upstreams, passive health checks,
@@ -37,9 +38,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       the header alone): each open connection carries at most one more request, which is served (it may
  *       be a POST the balancer can no longer send elsewhere). A connection is closed only after a response
  *       that announced it: closing one whose last response said keep-alive would race the balancer, which
- *       may be writing the next request into it. This close phase ({@code kiku.shutdown.close-phase}, the
- *       last part of the drain delay) outlasts the balancer's idle keep-alive (2 s in deploy/nginx), so by
- *       its end every connection was closed after an answer or by the balancer itself;</li>
+ *       may be writing the next request into it. This close phase lasts until every accepted connection is
+ *       closed, after an answer that announced it or by the balancer itself (nginx's idle keep-alive: 2 s in
+ *       deploy/nginx), and at most as long as the drain delay (a balancer that never idles its connections out).
+ *       Waiting for the count rather than a fixed time is what keeps a slow balancer safe: nginx starved of CPU
+ *       closes its idle connections late, and closing them under it loses the POSTs it writes into them;</li>
  *   <li>Quarkus' shutdown then waits up to {@code kiku.shutdown.timeout} for the requests in flight, stops
  *       the consumers and closes the stores; the process exits 0.</li>
  * </ol>
@@ -50,6 +53,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class DrainGate {
 
     private static final Logger LOG = Logger.getLogger(DrainGate.class);
+    /** How often the close phase counts the connections still open. */
+    private static final long CLOSE_POLL_MILLIS = 50;
 
     private final Vertx vertx;
     private final Duration drain;
@@ -80,13 +85,41 @@ public class DrainGate {
         }
         started.fire(new ShutdownStarted(System.nanoTime()));
         LOG.infof("shutting down: readiness DOWN, serving %d ms more, then refusing connections and closing each open one "
-                + "after one more answer for %d ms", drain.minus(closePhase).toMillis(), closePhase.toMillis());
+                + "after one more answer, until none is open (at most %d ms)", drain.minus(closePhase).toMillis(),
+                drain.toMillis());
         vertx.setTimer(Math.max(1, drain.minus(closePhase).toMillis()), id -> {
+            // counted from before the close: a server whose listener closed leaves Vert.x's map
+            IntSupplier open = ListenerCloser.openConnections(vertx);
             if (!ListenerCloser.closeListeners(vertx)) {
                 refusing = true;
             }
             closing = true;
-            vertx.setTimer(Math.max(1, closePhase.toMillis()), later -> then.run());
+            awaitConnectionsClosed(refusing ? () -> -1 : open, System.nanoTime(), then);
+        });
+    }
+
+    /**
+     * Ends the close phase once no accepted connection is open (nothing can reach this instance any more), or at
+     * its limit; without a count (or with the listener still open) after {@code kiku.shutdown.close-phase}.
+     */
+    private void awaitConnectionsClosed(IntSupplier open, long since, Runnable then) {
+        vertx.setTimer(CLOSE_POLL_MILLIS, id -> {
+            long elapsed = System.nanoTime() - since;
+            int left = open.getAsInt();
+            boolean over = left < 0 ? elapsed >= closePhase.toNanos()
+                    : left == 0 || elapsed >= drain.toNanos();
+            if (!over) {
+                awaitConnectionsClosed(open, since, then);
+                return;
+            }
+            if (left > 0) {
+                LOG.warnf("%d connections still open after %d ms of close phase; closing them", left,
+                        Duration.ofNanos(elapsed).toMillis());
+            } else {
+                LOG.infof("close phase over after %d ms (%s)", Duration.ofNanos(elapsed).toMillis(),
+                        left == 0 ? "every connection closed" : "connections not counted");
+            }
+            then.run();
         });
     }
 

@@ -1,6 +1,7 @@
 package ai.kiku.common.lifecycle;
 
 import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.impl.HttpServerImpl;
@@ -12,6 +13,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * Makes a draining instance refuse new connections while the ones it accepted carry on. A balancer
@@ -29,6 +31,8 @@ final class ListenerCloser {
 
     private static final Logger LOG = Logger.getLogger(ListenerCloser.class);
     static final String FIELD = "bindFuture";
+    static final String BALANCER_FIELD = "channelBalancer";
+    static final String GROUP_FIELD = "channelGroup";
 
     private ListenerCloser() {
     }
@@ -62,6 +66,40 @@ final class ListenerCloser {
         return true;
     }
 
+    /**
+     * Counts the connections the HTTP servers of {@code vertx} accepted and that are still open (Netty's channel
+     * group of each server, which forgets a connection when it closes); -1 when the count cannot be had. Take it
+     * before {@link #closeListeners}: a server whose listener closes leaves Vert.x's map of shared servers.
+     */
+    static IntSupplier openConnections(Vertx vertx) {
+        List<ChannelGroup> groups = new ArrayList<>();
+        try {
+            Field balancer = TCPServerBase.class.getDeclaredField(BALANCER_FIELD);
+            balancer.setAccessible(true);
+            for (HttpServerImpl server : sharedServers(vertx)) {
+                Object channelBalancer = balancer.get(server);
+                if (channelBalancer == null) {
+                    continue;
+                }
+                Field group = channelBalancer.getClass().getDeclaredField(GROUP_FIELD);
+                group.setAccessible(true);
+                groups.add((ChannelGroup) group.get(channelBalancer));
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.warnf("cannot count open connections (%s: Vert.x internals changed?); the close phase lasts its full time",
+                    e.toString());
+            return () -> -1;
+        }
+        return () -> groups.stream().mapToInt(ChannelGroup::size).sum();
+    }
+
+    private static List<HttpServerImpl> sharedServers(Vertx vertx) {
+        Map<?, HttpServerImpl> shared = ((VertxInternal) vertx).sharedHttpServers();
+        synchronized (shared) {
+            return new ArrayList<>(shared.values());
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static List<Channel> listeningChannels(Vertx vertx) throws ReflectiveOperationException {
         Field bindFuture = TCPServerBase.class.getDeclaredField(FIELD);
@@ -69,13 +107,8 @@ final class ListenerCloser {
             throw new NoSuchFieldException(FIELD + " is a " + bindFuture.getType().getName() + ", not a Future");
         }
         bindFuture.setAccessible(true);
-        Map<?, HttpServerImpl> shared = ((VertxInternal) vertx).sharedHttpServers();
-        List<HttpServerImpl> servers;
-        synchronized (shared) {
-            servers = new ArrayList<>(shared.values());
-        }
         List<Channel> channels = new ArrayList<>();
-        for (HttpServerImpl server : servers) {
+        for (HttpServerImpl server : sharedServers(vertx)) {
             Future<Channel> bound = (Future<Channel>) bindFuture.get(server);
             if (bound != null && bound.succeeded() && bound.result() != null && bound.result().isOpen()) {
                 channels.add(bound.result());

@@ -100,8 +100,9 @@ public class MoneyCore {
                 Long.toString(config.holdRetention().toMillis()), Long.toString(accountId),
                 Long.toString(usage.keyId()), usage.product(), usage.model(),
                 Long.toString(usage.inputTokens()), Long.toString(usage.outputTokens()));
-        // Safe to retry: a settle is keyed by its hold, and a repeat reports the first charge.
-        return SETTLE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(RETRY_WINDOW_MILLIS).map(r -> {
+        // Safe to retry: a settle is keyed by its hold, and a repeat reports the first charge. Reported only once a
+        // replica has it where the client can tell (sentinel mode's hot path): a failover must not discard a charge.
+        return SETTLE.runReplicated(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(RETRY_WINDOW_MILLIS).map(r -> {
             boolean late = r.get(4).toInteger() == 1;
             long over = r.get(5).toLong();
             if (late) {
@@ -120,7 +121,7 @@ public class MoneyCore {
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
                 KeySchema.holdExpiries(accountId));
         List<String> args = List.of(holdId, Long.toString(config.holdRetention().toMillis()));
-        return RELEASE.run(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(RETRY_WINDOW_MILLIS)
+        return RELEASE.runReplicated(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(RETRY_WINDOW_MILLIS)
                 .map(r -> r.get(0).toInteger() == 0);
     }
 

@@ -52,6 +52,29 @@ public final class LuaScript {
     }
 
     /**
+     * {@link #run}, reported only once a replica has the write when the client can confirm that
+     * ({@link ReplicatedWrites}, the hot path in sentinel mode); otherwise exactly {@link #run}.
+     */
+    public Uni<Response> runReplicated(Redis redis, List<String> keys, List<String> args) {
+        if (!(redis.getDelegate() instanceof ReplicatedWrites replicated)) {
+            return run(redis, keys, args);
+        }
+        return replicated(replicated, request(Command.EVALSHA, sha, keys, args))
+                .onFailure(LuaScript::isNoScript)
+                .recoverWithUni(() -> replicated(replicated, request(Command.EVAL, source, keys, args)));
+    }
+
+    private static Uni<Response> replicated(ReplicatedWrites redis, Request request) {
+        return Uni.createFrom().emitter(emitter -> redis.sendReplicated(request.getDelegate()).onComplete(reply -> {
+            if (reply.succeeded()) {
+                emitter.complete(Response.newInstance(reply.result()));
+            } else {
+                emitter.fail(reply.cause());
+            }
+        }));
+    }
+
+    /**
      * The same call on the bare Vert.x client, for callers whose hot path cannot afford Mutiny's
      * per-operator overhead (api-service's balance endpoint).
      */

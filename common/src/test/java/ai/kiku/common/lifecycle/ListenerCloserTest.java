@@ -15,13 +15,15 @@ import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Pins the Vert.x internals {@link ListenerCloser} reaches into: on a server shared by several
  * verticles, as Quarkus runs it, closing the listener refuses new connections while an accepted
- * connection keeps serving and a response in progress ends whole. Fails when a Vert.x upgrade moves them.
+ * connection keeps serving and a response in progress ends whole, and the accepted connections still open are
+ * counted. Fails when a Vert.x upgrade moves them.
  */
 class ListenerCloserTest {
 
@@ -85,6 +87,24 @@ class ListenerCloserTest {
     }
 
     @Test
+    void shouldCountTheAcceptedConnectionsStillOpenAfterTheListenerClosed() throws Exception {
+        IntSupplier open = ListenerCloser.openConnections(vertx);
+        try (Connection first = Connection.open(port); Connection second = Connection.open(port)) {
+            assertThat(first.exchange(GET).status()).isEqualTo(200);
+            assertThat(second.exchange(GET).status()).isEqualTo(200);
+            assertThat(open.getAsInt()).isEqualTo(2);
+
+            assertThat(ListenerCloser.closeListeners(vertx)).isTrue();
+            assertThat(refusedWithin(2_000)).isTrue();
+            assertThat(open.getAsInt()).as("still counted once the listener is gone").isEqualTo(2);
+
+            first.close();
+            assertThat(countWithin(open, 1, 2_000)).as("a connection the client closed leaves the count").isTrue();
+        }
+        assertThat(countWithin(open, 0, 2_000)).isTrue();
+    }
+
+    @Test
     void shouldReportThatNothingWasClosedWhenNoServerListens() throws Exception {
         Vertx bare = Vertx.vertx();
         try {
@@ -92,6 +112,17 @@ class ListenerCloserTest {
         } finally {
             bare.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static boolean countWithin(IntSupplier open, int expected, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (open.getAsInt() != expected) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     private boolean refusedWithin(long millis) throws Exception {
