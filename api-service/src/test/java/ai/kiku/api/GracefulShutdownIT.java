@@ -171,8 +171,8 @@ class GracefulShutdownIT {
 
     @Test
     void shouldKeepServingAConnectionTheBalancerHasNotIdledOutBeforeExiting() throws Exception {
-        // drain 6 s: serving 3 s, then the close phase (3 s expected, 6 s at most)
-        try (PackagedInstances one = launch("graceful-shutdown-slow-balancer", "6s", "30s")) {
+        // drain 12 s: serving 9 s, then the close phase (3 s expected, 12 s at most)
+        try (PackagedInstances one = launch("graceful-shutdown-slow-balancer", "12s", "30s")) {
             int port = one.port(0);
             FakeBilling billing = one.billing();
             TestKey key = billing.account(1_000_000, 600);
@@ -191,10 +191,11 @@ class GracefulShutdownIT {
                 assertClosedAfter(pooled, chat(key), 200);
                 long closed = System.nanoTime();
 
-                // and with no connection left, it goes at once rather than at the close phase's limit
+                // and with no connection left, it goes at once (then Quarkus' own shutdown: a second or two on a busy
+                // machine) rather than at the close phase's limit, 8 s later
                 assertThat(one.process(0).waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(Duration.ofNanos(System.nanoTime() - closed)).as("exit after the last connection closed")
-                        .isLessThan(Duration.ofMillis(1_800));
+                        .isLessThan(Duration.ofSeconds(5));
                 assertThat(one.process(0).exitValue()).isZero();
                 // charged once: one usage record, and the balance down by its cost
                 long[] costs = billing.usageCosts(key.accountId());
