@@ -3,6 +3,7 @@ package ai.kiku.api.support;
 import ai.kiku.api.support.FakeBilling.TestKey;
 import ai.kiku.common.money.MoneyConfig;
 import ai.kiku.common.money.MoneyCore;
+import ai.kiku.testing.RawHttp;
 import ai.kiku.testing.RedisCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -238,8 +239,10 @@ public final class PackagedInstances implements AutoCloseable {
                         + " while starting; see target/" + instance.name + ".log");
             }
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                // one connection per check, closed after it: a kept-alive one would count as a balancer's to the
+                // drain (DrainGate waits for the instance's last connection to close before it exits)
+                if (RawHttp.exchange(port, "GET /q/health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .status() == 200) {
                     return;
                 }
             } catch (IOException notYet) {
