@@ -96,12 +96,14 @@ class ListenerCloserTest {
 
             assertThat(ListenerCloser.closeListeners(vertx)).isTrue();
             assertThat(refusedWithin(2_000)).isTrue();
-            assertThat(open.getAsInt()).as("still counted once the listener is gone").isEqualTo(2);
+            // (the probes of refusedWithin that got in before the close leave the count once the server sees them close)
+            assertThat(countWithin(open, 2, 5_000)).as("still counted once the listener is gone: %d", open.getAsInt())
+                    .isTrue();
 
             first.close();
-            assertThat(countWithin(open, 1, 2_000)).as("a connection the client closed leaves the count").isTrue();
+            assertThat(countWithin(open, 1, 5_000)).as("a connection the client closed leaves the count").isTrue();
         }
-        assertThat(countWithin(open, 0, 2_000)).isTrue();
+        assertThat(countWithin(open, 0, 5_000)).isTrue();
     }
 
     @Test
