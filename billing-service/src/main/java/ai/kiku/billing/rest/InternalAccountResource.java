@@ -1,11 +1,12 @@
 package ai.kiku.billing.rest;
 
-import ai.kiku.billing.model.AccountView;
-import ai.kiku.billing.model.ApiKey;
-import ai.kiku.billing.model.LedgerPage;
-import ai.kiku.billing.model.LedgerResult;
-import ai.kiku.billing.model.Requests;
-import ai.kiku.billing.model.UsageReport;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.LedgerPage;
+import ai.kiku.common.contract.LedgerResult;
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.UsageReport;
 import ai.kiku.billing.service.AccountService;
 import ai.kiku.billing.service.ApiKeyService;
 import ai.kiku.billing.service.LedgerService;
@@ -37,7 +38,7 @@ import static ai.kiku.billing.rest.InternalCaller.WEBHOOK;
  * the callers it serves ({@link Callers}); bot-service manages its users' accounts and keys, webhook-service
  * alone books money, api-service reads.
  */
-@Path("/internal/v1/accounts")
+@Path(InternalApi.ACCOUNTS)
 @Tag(name = "internal")
 @SecurityRequirement(name = "internalToken")
 @Produces(MediaType.APPLICATION_JSON)
@@ -63,12 +64,12 @@ public class InternalAccountResource {
     @POST
     @Callers(BOT)
     @Operation(summary = "Create (or return) the account of a Telegram user")
-    public Uni<AccountView> create(Requests.CreateAccount body) {
+    public Uni<AccountView> create(InternalRequests.CreateAccount body) {
         return accounts.create(body);
     }
 
     @GET
-    @Path("/by-telegram/{telegramUserId}")
+    @Path(InternalApi.BY_TELEGRAM)
     @Callers(BOT)
     @Operation(summary = "The account of a Telegram user")
     @APIResponse(responseCode = "404", description = "No account for this Telegram user")
@@ -77,7 +78,7 @@ public class InternalAccountResource {
     }
 
     @GET
-    @Path("/{id}")
+    @Path(InternalApi.ACCOUNT)
     @Callers({BOT, WEBHOOK})
     @Operation(summary = "An account with its real-time balance")
     @APIResponse(responseCode = "404", description = "No such account")
@@ -86,16 +87,16 @@ public class InternalAccountResource {
     }
 
     @POST
-    @Path("/{id}/keys")
+    @Path(InternalApi.KEYS)
     @Callers(BOT)
     @ResponseStatus(201)
     @Operation(summary = "Issue an API key; the plaintext is in this answer only")
-    public Uni<ApiKey> createKey(@PathParam("id") long id, Requests.CreateKey body) {
+    public Uni<ApiKey> createKey(@PathParam("id") long id, InternalRequests.CreateKey body) {
         return keys.create(id, body);
     }
 
     @GET
-    @Path("/{id}/keys")
+    @Path(InternalApi.KEYS)
     @Callers({BOT, API})
     @Operation(summary = "List an account's keys (never the plaintext)")
     public Uni<List<ApiKey>> listKeys(@PathParam("id") long id) {
@@ -103,7 +104,7 @@ public class InternalAccountResource {
     }
 
     @DELETE
-    @Path("/{id}/keys/{keyId}")
+    @Path(InternalApi.KEY)
     @Callers(BOT)
     @Operation(summary = "Revoke a key; effective immediately")
     public Uni<ApiKey> revokeKey(@PathParam("id") long id, @PathParam("keyId") long keyId) {
@@ -111,16 +112,16 @@ public class InternalAccountResource {
     }
 
     @POST
-    @Path("/{id}/ledger")
+    @Path(InternalApi.LEDGER)
     @Callers(WEBHOOK) // the only service that moves money: payments, refunds, chargebacks
     @Operation(summary = "Book a payment, refund, chargeback, chargeback reversal or adjustment once per externalRef")
     @APIResponse(responseCode = "404", description = "No such account")
-    public Uni<LedgerResult> book(@PathParam("id") long id, Requests.Ledger body) {
+    public Uni<LedgerResult> book(@PathParam("id") long id, InternalRequests.Ledger body) {
         return ledger.book(id, body);
     }
 
     @GET
-    @Path("/{id}/ledger")
+    @Path(InternalApi.LEDGER)
     @Callers(BOT)
     @Operation(summary = "Ledger entries, newest first; page with ?before=<nextBefore>&limit=1..200")
     @APIResponse(responseCode = "404", description = "No such account")
@@ -130,7 +131,7 @@ public class InternalAccountResource {
     }
 
     @GET
-    @Path("/{id}/usage")
+    @Path(InternalApi.USAGE)
     @Callers({BOT, API})
     @Operation(summary = "Usage roll-up over [from, to) grouped by day, hour, model or key")
     public Uni<UsageReport> usage(@PathParam("id") long id, @QueryParam("from") String from,

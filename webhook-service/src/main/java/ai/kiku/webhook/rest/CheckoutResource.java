@@ -1,5 +1,8 @@
 package ai.kiku.webhook.rest;
 
+import ai.kiku.common.contract.Checkout;
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.InternalRequests.CreateCheckout;
 import ai.kiku.webhook.service.CheckoutService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -9,7 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /** Checkout links for the bot's /topup (internal token). */
-@Path("/internal/v1/checkouts")
+@Path(InternalApi.CHECKOUTS)
 public class CheckoutResource {
 
     private final CheckoutService checkouts;
@@ -22,7 +25,7 @@ public class CheckoutResource {
     @ResponseStatus(201)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public CheckoutService.Checkout create(CheckoutService.Request request) {
+    public Checkout create(CreateCheckout request) {
         return checkouts.create(request);
     }
 }
