@@ -1,5 +1,6 @@
 package ai.kiku.billing.rest;
 
+import ai.kiku.common.auth.Callers;
 import ai.kiku.common.contract.AccountView;
 import ai.kiku.common.contract.ApiKey;
 import ai.kiku.common.contract.LedgerPage;
@@ -29,9 +30,9 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 import java.util.List;
 
-import static ai.kiku.billing.rest.InternalCaller.API;
-import static ai.kiku.billing.rest.InternalCaller.BOT;
-import static ai.kiku.billing.rest.InternalCaller.WEBHOOK;
+import static ai.kiku.common.auth.InternalCaller.API;
+import static ai.kiku.common.auth.InternalCaller.BOT;
+import static ai.kiku.common.auth.InternalCaller.WEBHOOK;
 
 /**
  * Service-to-service API used by the bot and webhook services (and api-service for usage). Each method names

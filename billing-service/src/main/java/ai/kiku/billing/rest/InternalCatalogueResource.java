@@ -1,5 +1,7 @@
 package ai.kiku.billing.rest;
 
+import ai.kiku.common.auth.Callers;
+import ai.kiku.common.auth.InternalCaller;
 import ai.kiku.common.contract.Catalogue;
 import ai.kiku.common.contract.InternalApi;
 import ai.kiku.billing.service.CatalogueService;

@@ -1,5 +1,7 @@
 package ai.kiku.webhook.rest;
 
+import ai.kiku.common.auth.Callers;
+import ai.kiku.common.auth.InternalCaller;
 import ai.kiku.common.contract.Checkout;
 import ai.kiku.common.contract.InternalApi;
 import ai.kiku.common.contract.InternalRequests.CreateCheckout;
@@ -11,7 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
-/** Checkout links for the bot's /topup (internal token). */
+/** Checkout links for the bot's /topup (bot-service's internal token only). */
 @Path(InternalApi.CHECKOUTS)
 public class CheckoutResource {
 
@@ -22,6 +24,7 @@ public class CheckoutResource {
     }
 
     @POST
+    @Callers(InternalCaller.BOT)
     @ResponseStatus(201)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
