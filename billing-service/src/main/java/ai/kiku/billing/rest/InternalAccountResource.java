@@ -23,7 +23,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
@@ -65,6 +69,7 @@ public class InternalAccountResource {
     @POST
     @Callers(BOT)
     @Operation(summary = "Create (or return) the account of a Telegram user")
+    @APIResponseSchema(value = AccountView.class, responseCode = "200", responseDescription = "The account")
     public Uni<AccountView> create(InternalRequests.CreateAccount body) {
         return accounts.create(body);
     }
@@ -73,6 +78,7 @@ public class InternalAccountResource {
     @Path(InternalApi.BY_TELEGRAM)
     @Callers(BOT)
     @Operation(summary = "The account of a Telegram user")
+    @APIResponseSchema(value = AccountView.class, responseCode = "200", responseDescription = "The account")
     @APIResponse(responseCode = "404", description = "No account for this Telegram user")
     public Uni<AccountView> byTelegram(@PathParam("telegramUserId") long telegramUserId) {
         return accounts.getByTelegram(telegramUserId);
@@ -82,6 +88,7 @@ public class InternalAccountResource {
     @Path(InternalApi.ACCOUNT)
     @Callers({BOT, WEBHOOK})
     @Operation(summary = "An account with its real-time balance")
+    @APIResponseSchema(value = AccountView.class, responseCode = "200", responseDescription = "The account")
     @APIResponse(responseCode = "404", description = "No such account")
     public Uni<AccountView> get(@PathParam("id") long id) {
         return accounts.get(id);
@@ -92,6 +99,7 @@ public class InternalAccountResource {
     @Callers(BOT)
     @ResponseStatus(201)
     @Operation(summary = "Issue an API key; the plaintext is in this answer only")
+    @APIResponseSchema(value = ApiKey.class, responseCode = "201", responseDescription = "The new key, with its plaintext")
     public Uni<ApiKey> createKey(@PathParam("id") long id, InternalRequests.CreateKey body) {
         return keys.create(id, body);
     }
@@ -100,6 +108,9 @@ public class InternalAccountResource {
     @Path(InternalApi.KEYS)
     @Callers({BOT, API})
     @Operation(summary = "List an account's keys (never the plaintext)")
+    @APIResponse(responseCode = "200", description = "The keys",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = ApiKey.class)))
     public Uni<List<ApiKey>> listKeys(@PathParam("id") long id) {
         return keys.list(id);
     }
@@ -108,6 +119,7 @@ public class InternalAccountResource {
     @Path(InternalApi.KEY)
     @Callers(BOT)
     @Operation(summary = "Revoke a key; effective immediately")
+    @APIResponseSchema(value = ApiKey.class, responseCode = "200", responseDescription = "The revoked key")
     public Uni<ApiKey> revokeKey(@PathParam("id") long id, @PathParam("keyId") long keyId) {
         return keys.revoke(id, keyId);
     }
@@ -116,6 +128,7 @@ public class InternalAccountResource {
     @Path(InternalApi.LEDGER)
     @Callers(WEBHOOK) // the only service that moves money: payments, refunds, chargebacks
     @Operation(summary = "Book a payment, refund, chargeback, chargeback reversal or adjustment once per externalRef")
+    @APIResponseSchema(value = LedgerResult.class, responseCode = "200", responseDescription = "Booked now, or before (applied false)")
     @APIResponse(responseCode = "404", description = "No such account")
     public Uni<LedgerResult> book(@PathParam("id") long id, InternalRequests.Ledger body) {
         return ledger.book(id, body);
@@ -125,6 +138,7 @@ public class InternalAccountResource {
     @Path(InternalApi.LEDGER)
     @Callers(BOT)
     @Operation(summary = "Ledger entries, newest first; page with ?before=<nextBefore>&limit=1..200")
+    @APIResponseSchema(value = LedgerPage.class, responseCode = "200", responseDescription = "A page of entries")
     @APIResponse(responseCode = "404", description = "No such account")
     public Uni<LedgerPage> ledger(@PathParam("id") long id, @QueryParam("before") String before,
                                   @QueryParam("limit") String limit) {
@@ -135,6 +149,7 @@ public class InternalAccountResource {
     @Path(InternalApi.USAGE)
     @Callers({BOT, API})
     @Operation(summary = "Usage roll-up over [from, to) grouped by day, hour, model or key")
+    @APIResponseSchema(value = UsageReport.class, responseCode = "200", responseDescription = "The usage")
     public Uni<UsageReport> usage(@PathParam("id") long id, @QueryParam("from") String from,
                                   @QueryParam("to") String to, @QueryParam("groupBy") String groupBy) {
         return usage.report(id, from, to, groupBy);
