@@ -128,7 +128,7 @@ class AdminApiTest extends BillingTestBase {
         long keyId = created.getLong("keyId");
         assertThat(plaintext).matches("kiku_live_[0-9A-Za-z]{43}");
         assertThat(created.getString("prefix")).isEqualTo(plaintext.substring(0, 14));
-        String hash = ai.kiku.billing.service.ApiKeys.sha256Hex(plaintext);
+        String hash = ai.kiku.common.contract.ApiKeyFormat.sha256Hex(plaintext);
         assertThat(sqlLong("SELECT count(*) FROM api_keys WHERE account_id = $1 AND key_hash = $2", account, hash))
                 .isEqualTo(1);
         assertThat(sqlLong("SELECT count(*) FROM api_keys WHERE key_hash = $1 OR prefix = $1", plaintext)).isZero();

@@ -1,6 +1,6 @@
 package ai.kiku.billing;
 
-import ai.kiku.billing.rest.Callers;
+import ai.kiku.common.auth.Callers;
 import ai.kiku.billing.rest.InternalAccountResource;
 import ai.kiku.billing.rest.InternalCatalogueResource;
 import io.quarkus.test.junit.QuarkusTest;

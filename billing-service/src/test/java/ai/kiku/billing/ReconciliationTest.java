@@ -1,7 +1,7 @@
 package ai.kiku.billing;
 
 import ai.kiku.billing.jobs.ReconciliationScheduler;
-import ai.kiku.billing.service.ApiKeys;
+import ai.kiku.common.contract.ApiKeyFormat;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.testing.RedisCluster;
 import ai.kiku.testing.Resp;
@@ -92,7 +92,7 @@ class ReconciliationTest extends BillingTestBase {
         JsonPath created = admin().body(Map.of("name", "ci")).post("/admin/v1/accounts/" + account + "/keys")
                 .then().statusCode(201).extract().jsonPath();
         long key = created.getLong("keyId");
-        String keyIndex = KeySchema.keyIndex(ai.kiku.billing.service.ApiKeys.sha256Hex(created.getString("key")));
+        String keyIndex = KeySchema.keyIndex(ai.kiku.common.contract.ApiKeyFormat.sha256Hex(created.getString("key")));
         credit(account, 2_000_000);
         charge(account, key, 10_000, 10_000);
         awaitDrained(account);
@@ -121,7 +121,7 @@ class ReconciliationTest extends BillingTestBase {
         JsonPath created = admin().body(Map.of("name", "ci")).post("/admin/v1/accounts/" + account + "/keys")
                 .then().statusCode(201).extract().jsonPath();
         long key = created.getLong("keyId");
-        String keyIndex = KeySchema.keyIndex(ApiKeys.sha256Hex(created.getString("key")));
+        String keyIndex = KeySchema.keyIndex(ApiKeyFormat.sha256Hex(created.getString("key")));
         credit(account, 1_000_000);
         admin().body(Map.of("amountMicros", 500_000, "reason", "t", "idempotencyKey", "lost-" + account))
                 .post("/admin/v1/accounts/" + account + "/adjustments").then().statusCode(200);

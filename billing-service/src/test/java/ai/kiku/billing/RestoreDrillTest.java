@@ -1,6 +1,6 @@
 package ai.kiku.billing;
 
-import ai.kiku.billing.service.ApiKeys;
+import ai.kiku.common.contract.ApiKeyFormat;
 import ai.kiku.common.money.ReserveResult;
 import ai.kiku.common.money.SettleResult;
 import ai.kiku.common.money.Usage;
@@ -83,7 +83,7 @@ class RestoreDrillTest extends BillingTestBase {
         // (no admin read of these accounts here: billing rebuilds an account it finds missing in Redis on a read)
         eventually("billing's pool reaches the restored database", Duration.ofSeconds(30), this::poolReachesTheLedger);
         for (Customer c : customers) {
-            assertThat(redis("GET", KeySchema.keyIndex(ApiKeys.sha256Hex(c.plaintext())))).as("key flushed").isNull();
+            assertThat(redis("GET", KeySchema.keyIndex(ApiKeyFormat.sha256Hex(c.plaintext())))).as("key flushed").isNull();
             assertThat(money.reserve(c.accountId(), c.keyId(), "req_" + UUID.randomUUID(), 1_000).await().indefinitely()
                     .reserved()).as("nothing is spendable before the rebuild").isFalse();
         }
@@ -99,7 +99,7 @@ class RestoreDrillTest extends BillingTestBase {
             assertThat(ledger).as("account %d: the ledger is the dump's", c.accountId()).containsExactly(atBackup.get(c.accountId()));
             assertThat(redisState(c.accountId())).as("account %d in Redis: balance, credited, spent, held", c.accountId())
                     .containsExactly(ledger[0], ledger[1], ledger[2], 0L);
-            assertThat(str(redis("GET", KeySchema.keyIndex(ApiKeys.sha256Hex(c.plaintext())))))
+            assertThat(str(redis("GET", KeySchema.keyIndex(ApiKeyFormat.sha256Hex(c.plaintext())))))
                     .as("key of %d resolves", c.accountId()).isEqualTo(c.accountId() + ":" + c.keyId());
             assertThat(str(redis("HGET", KeySchema.apiKey(c.accountId(), c.keyId()), "status"))).isEqualTo("active");
             JsonPath report = admin().get("/admin/v1/reconciliation?accountId=" + c.accountId()).then().statusCode(200)

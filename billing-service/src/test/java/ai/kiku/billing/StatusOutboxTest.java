@@ -1,6 +1,6 @@
 package ai.kiku.billing;
 
-import ai.kiku.billing.service.ApiKeys;
+import ai.kiku.common.contract.ApiKeyFormat;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.testing.RedisCluster;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,7 +30,7 @@ class StatusOutboxTest extends BillingTestBase {
                 .then().statusCode(201).extract().jsonPath();
         long key = created.getLong("keyId");
         String keyHash = KeySchema.apiKey(account, key);
-        String index = KeySchema.keyIndex(ApiKeys.sha256Hex(created.getString("key")));
+        String index = KeySchema.keyIndex(ApiKeyFormat.sha256Hex(created.getString("key")));
         assertThat(redis("HGET", keyHash, "status").toString()).isEqualTo("active");
 
         RedisCluster cluster = RedisCluster.shared();

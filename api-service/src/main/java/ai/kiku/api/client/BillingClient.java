@@ -1,5 +1,6 @@
 package ai.kiku.api.client;
 
+import ai.kiku.common.contract.InternalApi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,22 +12,25 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** The parts of billing-service's internal API the gateway reads (never on the metered hot path). */
+/**
+ * The parts of billing-service's internal API the gateway reads (never on the metered hot path). Its answers
+ * are kept as the JSON billing wrote: usage is relayed to the public API byte for byte and cached as text, and
+ * the catalogue is read into the contract's {@link ai.kiku.common.contract.Catalogue} by {@code PriceList}.
+ */
 @RegisterRestClient(configKey = "billing")
-@Path("/internal/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @ClientHeaderParam(name = "Authorization", value = "{bearer}")
 public interface BillingClient {
 
     /** Usage totals and breakdown of an account, as JSON. */
     @GET
-    @Path("/accounts/{accountId}/usage")
-    Uni<String> usage(@PathParam("accountId") long accountId, @QueryParam("from") String from,
+    @Path(InternalApi.ACCOUNTS + InternalApi.USAGE)
+    Uni<String> usage(@PathParam("id") long accountId, @QueryParam("from") String from,
                       @QueryParam("to") String to, @QueryParam("groupBy") String groupBy);
 
     /** The price catalogue JSON (products, model prices, credit packs). */
     @GET
-    @Path("/catalogue")
+    @Path(InternalApi.CATALOGUE)
     Uni<String> catalogue();
 
     /** The service token, read from {@code kiku.internal.token}. */

@@ -1,7 +1,7 @@
 package ai.kiku.api.rest;
 
 import ai.kiku.api.service.ApiCaller;
-import ai.kiku.api.service.Catalogue;
+import ai.kiku.api.service.PriceList;
 import ai.kiku.api.service.CatalogueService;
 import ai.kiku.api.service.ChatRequest;
 import ai.kiku.api.service.ChatRequestParser;
@@ -65,7 +65,7 @@ public class ProxyHandler {
                 failure -> replies.failure(ctx, failure));
     }
 
-    private void priced(RoutingContext ctx, ApiCaller caller, Catalogue prices, boolean ownShape) {
+    private void priced(RoutingContext ctx, ApiCaller caller, PriceList prices, boolean ownShape) {
         ChatRequest request;
         try {
             byte[] bytes = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();

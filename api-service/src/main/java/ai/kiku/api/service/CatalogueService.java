@@ -33,8 +33,8 @@ public class CatalogueService {
     private final ObjectMapper mapper;
     private final long ttlMillis;
     private final AtomicBoolean refreshing = new AtomicBoolean();
-    private volatile Catalogue current;
-    private volatile Uni<Catalogue> firstLoad;
+    private volatile PriceList current;
+    private volatile Uni<PriceList> firstLoad;
 
     public CatalogueService(Redis redis, @RestClient BillingClient billing, ObjectMapper mapper, ApiConfig config) {
         this.redis = redis;
@@ -44,10 +44,10 @@ public class CatalogueService {
     }
 
     /** The catalogue; only the very first call (or one after {@link #invalidate()}) waits for a load. */
-    public Uni<Catalogue> get() {
-        Catalogue snapshot = current;
+    public Uni<PriceList> get() {
+        PriceList snapshot = current;
         if (snapshot == null) {
-            Uni<Catalogue> loading = firstLoad;
+            Uni<PriceList> loading = firstLoad;
             if (loading == null) {
                 loading = load().memoize().indefinitely();
                 firstLoad = loading;
@@ -68,13 +68,13 @@ public class CatalogueService {
         firstLoad = null;
     }
 
-    private Uni<Catalogue> load() {
+    private Uni<PriceList> load() {
         return redis.send(Request.cmd(Command.GET).arg(REDIS_KEY))
                 .onFailure().recoverWithNull()
                 .flatMap(r -> r != null ? Uni.createFrom().item(r.toString()) : billing.catalogue())
                 .map(json -> {
                     try {
-                        Catalogue parsed = Catalogue.parse(mapper, json, System.currentTimeMillis());
+                        PriceList parsed = PriceList.parse(mapper, json, System.currentTimeMillis());
                         current = parsed;
                         return parsed;
                     } catch (java.io.IOException e) {

@@ -15,5 +15,5 @@ import java.util.List;
  */
 public record ChatRequest(ObjectNode body, String model, boolean stream, boolean clientWantsUsage,
                           long inputEstimate, long inputBound, long outputCap, long outputBound,
-                          boolean sendOutputCap, ModelPrice price, List<Route> routes, long reserveMicros) {
+                          boolean sendOutputCap, CallPrice price, List<Route> routes, long reserveMicros) {
 }

@@ -34,10 +34,10 @@ public class ChatRequestParser {
         this.config = config;
     }
 
-    public ChatRequest parse(byte[] bytes, boolean ownShape, Catalogue catalogue) {
+    public ChatRequest parse(byte[] bytes, boolean ownShape, PriceList catalogue) {
         ObjectNode body = object(bytes);
         String model = text(body, "model");
-        ModelPrice price = catalogue.price(model);
+        CallPrice price = catalogue.price(model);
         if (price == null) {
             throw ProblemException.badRequest("model", "unknown model '" + model + "'; GET /v1/models lists the models served");
         }

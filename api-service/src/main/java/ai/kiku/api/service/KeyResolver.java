@@ -2,6 +2,7 @@ package ai.kiku.api.service;
 
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.common.auth.BearerToken;
+import ai.kiku.common.contract.ApiKeyFormat;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.redis.KeySchema;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -14,11 +15,7 @@ import io.vertx.redis.client.Request;
 import ai.kiku.api.config.HotPath;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -34,9 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 public class KeyResolver {
 
-    static final String PREFIX = "kiku_live_";
-    private static final int SECRET_LENGTH = 43;
-    private static final HexFormat HEX = HexFormat.of();
 
     private final Redis redis;
     private final Cache<String, Known> cache;
@@ -113,7 +107,8 @@ public class KeyResolver {
 
     private io.vertx.core.Future<Optional<ApiCaller>> lookup(String key) {
         long madeAt = System.nanoTime();
-        return redis.getDelegate().send(Request.cmd(Command.GET).arg(KeySchema.keyIndex(sha256Hex(key)))).map(r -> {
+        String index = KeySchema.keyIndex(ApiKeyFormat.sha256Hex(key));
+        return redis.getDelegate().send(Request.cmd(Command.GET).arg(index)).map(r -> {
             Optional<ApiCaller> caller = r == null ? Optional.empty() : parse(r.toString());
             cache.put(key, new Known(caller, madeAt, new AtomicBoolean()));
             return caller;
@@ -144,30 +139,7 @@ public class KeyResolver {
         if (key == null) {
             return null;
         }
-        if (key.length() != PREFIX.length() + SECRET_LENGTH || !key.startsWith(PREFIX)) {
-            return null;
-        }
-        for (int i = PREFIX.length(); i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
-                return null;
-            }
-        }
-        return key;
-    }
-
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-
-    static String sha256Hex(String key) {
-        MessageDigest digest = SHA256.get();
-        digest.reset();
-        return HEX.formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
+        return ApiKeyFormat.wellFormed(key) ? key : null;
     }
 
     private static Optional<ApiCaller> parse(String value) {

@@ -1,22 +1,23 @@
 package ai.kiku.api.support;
 
+import ai.kiku.common.contract.ApiKeyFormat;
+import ai.kiku.common.contract.Catalogue;
 import ai.kiku.common.money.CreditOutcome;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.common.redis.LuaScript;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
-import java.time.Duration;
-
-import java.util.List;
-
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,24 +27,25 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FakeBilling {
 
-    /** Per request 1,000 micros; stub models 1 USD / 2 USD per million tokens in / out; big-model gpt-4o's 2.5 / 10 USD. */
-    public static final String CATALOGUE = """
-            {"products":[{"productId":"llm-proxy","name":"LLM proxy","description":"Chat completions","pricePerRequestMicros":1000}],
-             "models":[
-              {"model":"local-echo","productId":"llm-proxy","inputPerMillionMicros":0,"outputPerMillionMicros":0,"maxOutputTokens":4096},
-              {"model":"stub-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
-              {"model":"slow-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
-              {"model":"circuit-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
-              {"model":"timeout-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
-              {"model":"down-model","productId":"llm-proxy","inputPerMillionMicros":1000000,"outputPerMillionMicros":2000000,"maxOutputTokens":4000},
-              {"model":"big-model","productId":"llm-proxy","inputPerMillionMicros":2500000,"outputPerMillionMicros":10000000,"maxOutputTokens":16384},
-              {"model":"unserved-model","productId":"llm-proxy","inputPerMillionMicros":1,"outputPerMillionMicros":1,"maxOutputTokens":10}],
-             "creditPacks":[{"paddlePriceId":"pri_local_5","name":"$5 of credits","creditsMicros":5000000,"priceLabel":"USD 5.00"}]}
-            """;
+    private static final ObjectMapper MAPPER = JsonMapper.builder().findAndAddModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+
+    /**
+     * billing's catalogue as the contract's record: per request 1,000 micros; stub models 1 USD / 2 USD per million
+     * tokens in / out; big-model gpt-4o's 2.5 / 10 USD.
+     */
+    public static final Catalogue PRICES = new Catalogue(
+            List.of(new Catalogue.Product("llm-proxy", "LLM proxy", "Chat completions", 1000)),
+            List.of(model("local-echo", 0, 0, 4096), model("stub-model", 1_000_000, 2_000_000, 4000),
+                    model("slow-model", 1_000_000, 2_000_000, 4000), model("circuit-model", 1_000_000, 2_000_000, 4000),
+                    model("timeout-model", 1_000_000, 2_000_000, 4000), model("down-model", 1_000_000, 2_000_000, 4000),
+                    model("big-model", 2_500_000, 10_000_000, 16384), model("unserved-model", 1, 1, 10)),
+            List.of(new Catalogue.CreditPack("pri_local_5", "$5 of credits", 5_000_000, "USD 5.00")));
+
+    /** {@link #PRICES} as billing writes it to {@code kiku:catalogue} and answers it on /internal/v1/catalogue. */
+    public static final String CATALOGUE = json(PRICES);
 
     private static final AtomicLong IDS = new AtomicLong(100_000 + new SecureRandom().nextInt(1_000_000) * 10L);
-    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final LuaScript PUBLISH_ACCOUNT = LuaScript.load("publish_account");
 
@@ -82,21 +84,17 @@ public final class FakeBilling {
     /** Another active key of an account. */
     public TestKey key(long accountId, int rpm) {
         long keyId = IDS.incrementAndGet();
-        StringBuilder secret = new StringBuilder("kiku_live_");
-        for (int i = 0; i < 43; i++) {
-            secret.append(BASE62[RANDOM.nextInt(BASE62.length)]);
-        }
-        TestKey key = new TestKey(accountId, keyId, secret.toString());
+        TestKey key = new TestKey(accountId, keyId, ApiKeyFormat.generate());
         send(Request.cmd(Command.HSET).arg(KeySchema.apiKey(accountId, keyId)).arg("status").arg("active")
                 .arg("rpm").arg(rpm).arg("account").arg(accountId));
-        send(Request.cmd(Command.SET).arg(KeySchema.keyIndex(sha256(key.plaintext()))).arg(accountId + ":" + keyId));
+        send(Request.cmd(Command.SET).arg(KeySchema.keyIndex(ApiKeyFormat.sha256Hex(key.plaintext()))).arg(accountId + ":" + keyId));
         return key;
     }
 
     /** Revokes a key the way billing does: key hash marked revoked, then the index deleted. */
     public void revoke(TestKey key) {
         send(Request.cmd(Command.HSET).arg(KeySchema.apiKey(key.accountId(), key.keyId())).arg("status").arg("revoked"));
-        send(Request.cmd(Command.DEL).arg(KeySchema.keyIndex(sha256(key.plaintext()))));
+        send(Request.cmd(Command.DEL).arg(KeySchema.keyIndex(ApiKeyFormat.sha256Hex(key.plaintext()))));
     }
 
     public void suspend(long accountId) {
@@ -159,10 +157,15 @@ public final class FakeBilling {
         return redis.send(request).await().indefinitely();
     }
 
-    public static String sha256(String text) {
+    private static Catalogue.ModelPrice model(String name, long inPerMillion, long outPerMillion, int maxOutputTokens) {
+        return new Catalogue.ModelPrice(name, "llm-proxy", inPerMillion, outPerMillion, maxOutputTokens);
+    }
+
+    /** A contract record as billing writes it (dates as ISO-8601 text). */
+    public static String json(Object body) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
+            return MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

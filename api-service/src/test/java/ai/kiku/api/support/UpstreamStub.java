@@ -1,5 +1,7 @@
 package ai.kiku.api.support;
 
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.UsageReport;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -9,6 +11,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -70,13 +74,13 @@ public final class UpstreamStub implements AutoCloseable {
     private void handle(HttpServerRequest req) {
         String path = req.path();
         String[] parts = path.split("/");
-        if (path.startsWith("/internal/v1/accounts/") && path.endsWith("/usage")) {
+        if (path.startsWith(InternalApi.ACCOUNTS + "/") && path.endsWith("/usage")) {
             hits.computeIfAbsent("billing", k -> new AtomicInteger()).incrementAndGet();
             billingTraceparent = String.valueOf(req.getHeader("traceparent"));
             usage(req, parts[4]);
             return;
         }
-        if (path.equals("/internal/v1/catalogue")) {
+        if (path.equals(InternalApi.CATALOGUE)) {
             boolean authorized = "Bearer test-internal-token".equals(req.getHeader("Authorization"));
             req.response().setStatusCode(authorized ? 200 : 401).putHeader("Content-Type", "application/json")
                     .end(authorized ? FakeBilling.CATALOGUE.replace("\"LLM proxy\"", "\"LLM proxy (from billing)\"") : "");
@@ -183,8 +187,6 @@ public final class UpstreamStub implements AutoCloseable {
     }
 
     private void usage(HttpServerRequest req, String accountId) {
-        JsonObject totals = new JsonObject().put("requests", 3).put("inputTokens", 30).put("outputTokens", 12)
-                .put("costMicros", 3000).put("cost", "0.003000");
         if (!"Bearer test-internal-token".equals(req.getHeader("Authorization"))) {
             req.response().setStatusCode(401).end();
             return;
@@ -197,10 +199,10 @@ public final class UpstreamStub implements AutoCloseable {
             req.response().setStatusCode(503).end();
             return;
         }
-        req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
-                .put("accountId", Long.parseLong(accountId)).put("from", req.getParam("from")).put("to", req.getParam("to"))
-                .put("groupBy", req.getParam("groupBy")).put("totals", totals)
-                .put("breakdown", new JsonArray().add(totals.copy().put("group", "2026-11-27"))).toBuffer());
+        UsageReport report = new UsageReport(Long.parseLong(accountId), Instant.parse(req.getParam("from")),
+                Instant.parse(req.getParam("to")), req.getParam("groupBy"), UsageReport.Row.of(null, 3, 30, 12, 3000),
+                List.of(UsageReport.Row.of("2026-11-27", 3, 30, 12, 3000)));
+        req.response().putHeader("Content-Type", "application/json").end(FakeBilling.json(report));
     }
 
     private static JsonObject completion(String model, String content, boolean usage) {

@@ -1,5 +1,7 @@
 package ai.kiku.billing.model;
 
+import ai.kiku.common.contract.AccountView;
+
 import java.time.Instant;
 
 /** The operators' view of an account: {@link AccountView} plus open holds and ledger totals. */

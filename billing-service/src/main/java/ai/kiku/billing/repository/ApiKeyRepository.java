@@ -1,6 +1,6 @@
 package ai.kiku.billing.repository;
 
-import ai.kiku.billing.model.ApiKey;
+import ai.kiku.common.contract.ApiKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

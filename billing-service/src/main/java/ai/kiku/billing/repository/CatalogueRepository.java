@@ -1,6 +1,6 @@
 package ai.kiku.billing.repository;
 
-import ai.kiku.billing.model.Catalogue;
+import ai.kiku.common.contract.Catalogue;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package ai.kiku.billing.repository;
 
-import ai.kiku.billing.model.LedgerEntry;
+import ai.kiku.common.contract.LedgerEntry;
 import ai.kiku.billing.model.LedgerTotals;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
@@ -86,7 +86,7 @@ public class LedgerRepository {
     /** A ledger fact refused (422) because the balance would leave ±{@link Micros#MAX_BALANCE}. */
     public static final class BalanceLimitException extends ProblemException {
         public BalanceLimitException(long accountId, long after) {
-            super(new Problem("https://kiku.ai/problems/balance-limit", "Unprocessable Content", 422,
+            super(new Problem(ai.kiku.common.contract.ProblemTypes.BALANCE_LIMIT, "Unprocessable Content", 422,
                     "account " + accountId + " would reach " + after + " micros, beyond the limit of ±"
                             + Micros.MAX_BALANCE).with("limitMicros", Micros.MAX_BALANCE));
         }

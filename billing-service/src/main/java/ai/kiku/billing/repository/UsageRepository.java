@@ -1,6 +1,6 @@
 package ai.kiku.billing.repository;
 
-import ai.kiku.billing.model.UsageReport;
+import ai.kiku.common.contract.UsageReport;
 import ai.kiku.common.money.UsageLogEntry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -2,13 +2,14 @@ package ai.kiku.billing.rest;
 
 import ai.kiku.billing.jobs.JobQueue;
 import ai.kiku.billing.model.AccountDetail;
-import ai.kiku.billing.model.AccountView;
-import ai.kiku.billing.model.ApiKey;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.ApiKey;
 import ai.kiku.billing.model.JobView;
-import ai.kiku.billing.model.LedgerPage;
-import ai.kiku.billing.model.LedgerResult;
+import ai.kiku.common.contract.LedgerPage;
+import ai.kiku.common.contract.LedgerResult;
 import ai.kiku.billing.model.Requests;
-import ai.kiku.billing.model.UsageReport;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.UsageReport;
 import ai.kiku.billing.service.AccountService;
 import ai.kiku.billing.service.ApiKeyService;
 import ai.kiku.billing.service.LedgerService;
@@ -64,7 +65,7 @@ public class AdminAccountResource {
 
     @POST
     @Operation(summary = "Create the account of a Telegram user (idempotent on telegramUserId)")
-    public Uni<AccountView> create(Requests.CreateAccount body) {
+    public Uni<AccountView> create(InternalRequests.CreateAccount body) {
         return accounts.create(body);
     }
 
@@ -89,7 +90,7 @@ public class AdminAccountResource {
     @ResponseStatus(201)
     @Operation(summary = "Issue an API key; the plaintext is in this answer only")
     @APIResponse(responseCode = "404", description = "No such account")
-    public Uni<ApiKey> createKey(@PathParam("id") long id, Requests.CreateKey body) {
+    public Uni<ApiKey> createKey(@PathParam("id") long id, InternalRequests.CreateKey body) {
         return keys.create(id, body);
     }
 

@@ -1,7 +1,7 @@
 package ai.kiku.billing.rest;
 
 import ai.kiku.billing.jobs.JobQueue;
-import ai.kiku.billing.model.Catalogue;
+import ai.kiku.common.contract.Catalogue;
 import ai.kiku.billing.model.JobView;
 import ai.kiku.billing.model.ReconciliationReport;
 import ai.kiku.billing.model.Requests;

@@ -1,6 +1,9 @@
 package ai.kiku.billing.rest;
 
-import ai.kiku.billing.model.Catalogue;
+import ai.kiku.common.auth.Callers;
+import ai.kiku.common.auth.InternalCaller;
+import ai.kiku.common.contract.Catalogue;
+import ai.kiku.common.contract.InternalApi;
 import ai.kiku.billing.service.CatalogueService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -12,7 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The catalogue for other services (also published at Redis key {@code kiku:catalogue}). */
-@Path("/internal/v1/catalogue")
+@Path(InternalApi.CATALOGUE)
 @Tag(name = "internal")
 @SecurityRequirement(name = "internalToken")
 @Produces(MediaType.APPLICATION_JSON)

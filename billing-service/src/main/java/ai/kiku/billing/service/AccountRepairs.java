@@ -1,7 +1,7 @@
 package ai.kiku.billing.service;
 
 import ai.kiku.billing.model.Account;
-import ai.kiku.billing.model.ApiKey;
+import ai.kiku.common.contract.ApiKey;
 import ai.kiku.billing.model.ReconciliationReport.Findings;
 import ai.kiku.billing.outbox.StatusPropagator;
 import ai.kiku.billing.repository.ApiKeyRepository;

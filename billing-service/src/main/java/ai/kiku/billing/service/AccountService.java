@@ -2,8 +2,9 @@ package ai.kiku.billing.service;
 
 import ai.kiku.billing.model.Account;
 import ai.kiku.billing.model.AccountDetail;
-import ai.kiku.billing.model.AccountView;
+import ai.kiku.common.contract.AccountView;
 import ai.kiku.billing.model.Requests;
+import ai.kiku.common.contract.InternalRequests;
 import ai.kiku.billing.outbox.StatusOutbox;
 import ai.kiku.billing.outbox.StatusPropagator;
 import ai.kiku.billing.repository.AccountRepository;
@@ -46,7 +47,7 @@ public class AccountService {
     }
 
     /** Idempotent on the Telegram user: a repeat returns the same account. */
-    public Uni<AccountView> create(Requests.CreateAccount body) {
+    public Uni<AccountView> create(InternalRequests.CreateAccount body) {
         Check.body(body);
         long telegramUserId = Check.positive("telegramUserId", body.telegramUserId());
         String displayName = Check.optionalText("displayName", body.displayName(), 128);
@@ -106,7 +107,7 @@ public class AccountService {
     public Uni<AccountView> view(Account account) {
         long id = account.accountId();
         return money.peek(id, 0).flatMap(b -> b.exists()
-                ? Uni.createFrom().item(AccountView.of(account, b.balanceMicros(), b.heldMicros()))
-                : rebuild.rebuild(id).map(r -> AccountView.of(account, r.balanceMicros(), r.heldMicros())));
+                ? Uni.createFrom().item(account.view(b.balanceMicros(), b.heldMicros()))
+                : rebuild.rebuild(id).map(r -> account.view(r.balanceMicros(), r.heldMicros())));
     }
 }

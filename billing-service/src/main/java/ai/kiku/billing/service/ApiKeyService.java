@@ -3,8 +3,9 @@ package ai.kiku.billing.service;
 import ai.kiku.billing.model.Account;
 import ai.kiku.billing.outbox.StatusOutbox;
 import ai.kiku.billing.outbox.StatusPropagator;
-import ai.kiku.billing.model.ApiKey;
-import ai.kiku.billing.model.Requests;
+import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.ApiKeyFormat;
+import ai.kiku.common.contract.InternalRequests;
 import ai.kiku.billing.repository.ApiKeyRepository;
 import ai.kiku.billing.repository.ApiKeyRepository.StoredKey;
 import ai.kiku.common.error.ProblemException;
@@ -41,7 +42,7 @@ public class ApiKeyService {
     }
 
     /** Creates a key; the answer is the only place its plaintext ever appears. */
-    public Uni<ApiKey> create(long accountId, Requests.CreateKey body) {
+    public Uni<ApiKey> create(long accountId, InternalRequests.CreateKey body) {
         Check.body(body);
         String name = Check.text("name", body.name(), 64);
         Integer rate = Check.rateLimit("rateLimitPerMinute", body.rateLimitPerMinute());
@@ -49,10 +50,10 @@ public class ApiKeyService {
             if (Account.CLOSED.equals(account.status())) {
                 throw ProblemException.conflict("account " + accountId + " is closed");
             }
-            String plaintext = ApiKeys.generate();
+            String plaintext = ApiKeyFormat.generate();
             int rpm = rate != null ? rate : account.defaultRateLimitPerMinute();
-            return keys.insert(accountId, ApiKeys.sha256Hex(plaintext),
-                            plaintext.substring(0, ApiKeys.DISPLAY_LENGTH), name, rpm)
+            return keys.insert(accountId, ApiKeyFormat.sha256Hex(plaintext),
+                            plaintext.substring(0, ApiKeyFormat.DISPLAY_LENGTH), name, rpm)
                     .call(redisState::publishKey)
                     .call(stored -> notify.publish(event(account, stored, NotifyEventType.KEY_CREATED)))
                     .map(stored -> stored.key().withPlaintext(plaintext));

@@ -2,7 +2,7 @@ package ai.kiku.billing.service;
 
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.billing.config.CatalogueConfig;
-import ai.kiku.billing.model.Catalogue;
+import ai.kiku.common.contract.Catalogue;
 import ai.kiku.billing.repository.CatalogueRepository;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,9 +1,10 @@
 package ai.kiku.billing.service;
 
 import ai.kiku.billing.model.Account;
-import ai.kiku.billing.model.LedgerPage;
-import ai.kiku.billing.model.LedgerResult;
+import ai.kiku.common.contract.LedgerPage;
+import ai.kiku.common.contract.LedgerResult;
 import ai.kiku.billing.model.Requests;
+import ai.kiku.common.contract.InternalRequests;
 import ai.kiku.billing.outbox.StatusPropagator;
 import ai.kiku.billing.repository.AccountRepository;
 import ai.kiku.billing.repository.LedgerRepository;
@@ -56,7 +57,7 @@ public class LedgerService {
     }
 
     /** A fact reported by another service (webhook: payments, refunds, chargebacks). */
-    public Uni<LedgerResult> book(long accountId, Requests.Ledger body) {
+    public Uni<LedgerResult> book(long accountId, InternalRequests.Ledger body) {
         Check.body(body);
         String kind = Check.required("kind", body.kind());
         if (!POSITIVE.contains(kind) && !NEGATIVE.contains(kind) && !ADJUSTMENT.equals(kind)) {
@@ -110,7 +111,7 @@ public class LedgerService {
                 chargeback).flatMap(inserted -> money.credit(accountId, ref, amount).flatMap(credit -> {
                     if (credit.outcome() == CreditOutcome.NO_ACCOUNT) {
                         // Redis lost the account: rebuilding from the ledger (which has this fact) applies it.
-                        return rebuild.rebuild(accountId).map(r -> new Outcome(inserted, true, r.balanceMicros()));
+                        return rebuild.rebuild(accountId).map(r -> new Booking(inserted, true, r.balanceMicros()));
                     }
                     if (credit.outcome() == CreditOutcome.OUT_OF_RANGE) {
                         // The ledger's bound check passed but Redis, lower by charges not yet recorded, would
@@ -119,7 +120,7 @@ public class LedgerService {
                         LOG.errorf("account %d: Redis refused %s %d micros (%s) as out of range; the ledger has it",
                                 accountId, kind, amount, ref);
                     }
-                    return Uni.createFrom().item(new Outcome(inserted, credit.outcome() == CreditOutcome.APPLIED,
+                    return Uni.createFrom().item(new Booking(inserted, credit.outcome() == CreditOutcome.APPLIED,
                             credit.balanceMicros()));
                 }).call(o -> chargeback ? suspend(accountId) : Uni.createFrom().voidItem())
                 .call(o -> (o.inserted || o.redisApplied) ? announce(account, kind, amount, ref, o.balance)
@@ -127,7 +128,7 @@ public class LedgerService {
                 .map(o -> new LedgerResult(o.inserted, o.balance, Micros.format(o.balance)))));
     }
 
-    private record Outcome(boolean inserted, boolean redisApplied, long balance) {
+    private record Booking(boolean inserted, boolean redisApplied, long balance) {
     }
 
     /** Publishes the suspension the chargeback committed (with its outbox row); the outbox worker retries. */

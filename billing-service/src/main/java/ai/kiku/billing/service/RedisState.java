@@ -1,7 +1,7 @@
 package ai.kiku.billing.service;
 
 import ai.kiku.billing.model.Account;
-import ai.kiku.billing.model.ApiKey;
+import ai.kiku.common.contract.ApiKey;
 import ai.kiku.billing.repository.ApiKeyRepository.StoredKey;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.common.redis.LuaScript;

@@ -1,6 +1,6 @@
 package ai.kiku.billing.service;
 
-import ai.kiku.billing.model.UsageReport;
+import ai.kiku.common.contract.UsageReport;
 import ai.kiku.billing.repository.UsageRepository;
 import ai.kiku.common.error.ProblemException;
 import io.smallrye.mutiny.Uni;

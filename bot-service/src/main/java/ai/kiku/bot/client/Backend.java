@@ -1,13 +1,12 @@
 package ai.kiku.bot.client;
 
-import ai.kiku.bot.client.Dto.Account;
-import ai.kiku.bot.client.Dto.ApiKey;
-import ai.kiku.bot.client.Dto.Checkout;
-import ai.kiku.bot.client.Dto.CheckoutRequest;
-import ai.kiku.bot.client.Dto.CreditPack;
-import ai.kiku.bot.client.Dto.NewAccount;
-import ai.kiku.bot.client.Dto.NewKey;
-import ai.kiku.bot.client.Dto.UsageReport;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.Catalogue;
+import ai.kiku.common.contract.Catalogue.CreditPack;
+import ai.kiku.common.contract.Checkout;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.UsageReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,16 +36,16 @@ public class Backend {
     }
 
     /** Creates the account of a Telegram user, or returns the existing one (billing is idempotent on the id). */
-    public Account ensureAccount(long telegramUserId, String displayName) {
-        return call("billing", () -> billing.createAccount(new NewAccount(telegramUserId, displayName)));
+    public AccountView ensureAccount(long telegramUserId, String displayName) {
+        return call("billing", () -> billing.createAccount(new InternalRequests.CreateAccount(telegramUserId, displayName)));
     }
 
-    public Optional<Account> account(long telegramUserId) {
+    public Optional<AccountView> account(long telegramUserId) {
         return optional("billing", () -> billing.accountByTelegram(telegramUserId));
     }
 
     public ApiKey createKey(long accountId, String name) {
-        return call("billing", () -> billing.createKey(accountId, new NewKey(name)));
+        return call("billing", () -> billing.createKey(accountId, new InternalRequests.CreateKey(name)));
     }
 
     public List<ApiKey> keys(long accountId) {
@@ -63,12 +62,12 @@ public class Backend {
     }
 
     public List<CreditPack> creditPacks() {
-        Dto.Catalogue catalogue = call("billing", billing::catalogue);
+        Catalogue catalogue = call("billing", billing::catalogue);
         return catalogue == null || catalogue.creditPacks() == null ? List.of() : catalogue.creditPacks();
     }
 
     public Checkout checkout(long accountId, String paddlePriceId) {
-        return call("webhook", () -> checkouts.create(new CheckoutRequest(accountId, paddlePriceId, 1)));
+        return call("webhook", () -> checkouts.create(new InternalRequests.CreateCheckout(accountId, paddlePriceId, 1)));
     }
 
     private <T> Optional<T> optional(String service, Supplier<T> request) {

@@ -1,11 +1,11 @@
 package ai.kiku.bot.client;
 
-import ai.kiku.bot.client.Dto.Account;
-import ai.kiku.bot.client.Dto.ApiKey;
-import ai.kiku.bot.client.Dto.Catalogue;
-import ai.kiku.bot.client.Dto.NewAccount;
-import ai.kiku.bot.client.Dto.NewKey;
-import ai.kiku.bot.client.Dto.UsageReport;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.Catalogue;
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.UsageReport;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -21,36 +21,35 @@ import java.util.List;
 /** billing-service's internal API (base {@code kiku.billing.url}), called with the service token. */
 @RegisterRestClient(configKey = "billing")
 @ClientHeaderParam(name = "Authorization", value = "{bearer}")
-@Path("/internal/v1")
 public interface BillingApi {
 
     @POST
-    @Path("/accounts")
-    Account createAccount(NewAccount body);
+    @Path(InternalApi.ACCOUNTS)
+    AccountView createAccount(InternalRequests.CreateAccount body);
 
     @GET
-    @Path("/accounts/by-telegram/{telegramUserId}")
-    Account accountByTelegram(@PathParam("telegramUserId") long telegramUserId);
+    @Path(InternalApi.ACCOUNTS + InternalApi.BY_TELEGRAM)
+    AccountView accountByTelegram(@PathParam("telegramUserId") long telegramUserId);
 
     @POST
-    @Path("/accounts/{accountId}/keys")
-    ApiKey createKey(@PathParam("accountId") long accountId, NewKey body);
+    @Path(InternalApi.ACCOUNTS + InternalApi.KEYS)
+    ApiKey createKey(@PathParam("id") long accountId, InternalRequests.CreateKey body);
 
     @GET
-    @Path("/accounts/{accountId}/keys")
-    List<ApiKey> keys(@PathParam("accountId") long accountId);
+    @Path(InternalApi.ACCOUNTS + InternalApi.KEYS)
+    List<ApiKey> keys(@PathParam("id") long accountId);
 
     @DELETE
-    @Path("/accounts/{accountId}/keys/{keyId}")
-    ApiKey revokeKey(@PathParam("accountId") long accountId, @PathParam("keyId") long keyId);
+    @Path(InternalApi.ACCOUNTS + InternalApi.KEY)
+    ApiKey revokeKey(@PathParam("id") long accountId, @PathParam("keyId") long keyId);
 
     @GET
-    @Path("/accounts/{accountId}/usage")
-    UsageReport usage(@PathParam("accountId") long accountId, @QueryParam("from") String from,
+    @Path(InternalApi.ACCOUNTS + InternalApi.USAGE)
+    UsageReport usage(@PathParam("id") long accountId, @QueryParam("from") String from,
                       @QueryParam("to") String to, @QueryParam("groupBy") String groupBy);
 
     @GET
-    @Path("/catalogue")
+    @Path(InternalApi.CATALOGUE)
     Catalogue catalogue();
 
     default String bearer() {

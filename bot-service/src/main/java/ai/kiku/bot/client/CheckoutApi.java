@@ -1,7 +1,8 @@
 package ai.kiku.bot.client;
 
-import ai.kiku.bot.client.Dto.Checkout;
-import ai.kiku.bot.client.Dto.CheckoutRequest;
+import ai.kiku.common.contract.Checkout;
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.InternalRequests.CreateCheckout;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -11,12 +12,11 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 /** webhook-service's checkout API (base {@code kiku.webhook.url}): a Paddle checkout for a credit pack. */
 @RegisterRestClient(configKey = "webhook")
 @ClientHeaderParam(name = "Authorization", value = "{bearer}")
-@Path("/internal/v1")
 public interface CheckoutApi {
 
     @POST
-    @Path("/checkouts")
-    Checkout create(CheckoutRequest body);
+    @Path(InternalApi.CHECKOUTS)
+    Checkout create(CreateCheckout body);
 
     default String bearer() {
         return "Bearer " + ConfigProvider.getConfig().getValue("kiku.internal.token", String.class);

@@ -1,8 +1,8 @@
 package ai.kiku.bot.service;
 
 import ai.kiku.bot.client.Backend;
-import ai.kiku.bot.client.Dto.Account;
-import ai.kiku.bot.client.Dto.UsageTotals;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.UsageReport;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
@@ -30,7 +30,7 @@ public class AccountCommands {
     }
 
     public void start(Chat chat) {
-        Account account = backend.ensureAccount(chat.userId(), chat.displayName());
+        AccountView account = backend.ensureAccount(chat.userId(), chat.displayName());
         replies.send(chat.chatId(), "Welcome to KikuAI, " + html(chat.displayName()) + "!\n"
                 + "Your account #" + account.accountId() + " is ready. Balance: <b>"
                 + usd(account.balanceMicros()) + "</b>.\n\n"
@@ -42,12 +42,12 @@ public class AccountCommands {
     }
 
     public void balance(Chat chat) {
-        Optional<Account> found = backend.account(chat.userId());
+        Optional<AccountView> found = backend.account(chat.userId());
         if (found.isEmpty()) {
             replies.send(chat.chatId(), NO_ACCOUNT);
             return;
         }
-        Account a = found.get();
+        AccountView a = found.get();
         StringBuilder text = new StringBuilder("Balance: <b>").append(usd(a.balanceMicros())).append("</b>");
         if (a.heldMicros() != 0) {
             text.append("\nHeld by requests in flight: ").append(usd(a.heldMicros()))
@@ -63,7 +63,7 @@ public class AccountCommands {
     }
 
     public void usage(Chat chat) {
-        Optional<Account> found = backend.account(chat.userId());
+        Optional<AccountView> found = backend.account(chat.userId());
         if (found.isEmpty()) {
             replies.send(chat.chatId(), NO_ACCOUNT);
             return;
@@ -73,14 +73,14 @@ public class AccountCommands {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         Instant startOfToday = today.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant startOfWeek = today.minusDays(6).atStartOfDay(ZoneOffset.UTC).toInstant();
-        UsageTotals day = backend.usage(accountId, startOfToday, now).totals();
-        UsageTotals week = backend.usage(accountId, startOfWeek, now).totals();
+        UsageReport.Row day = backend.usage(accountId, startOfToday, now).totals();
+        UsageReport.Row week = backend.usage(accountId, startOfWeek, now).totals();
         replies.send(chat.chatId(), "Usage (UTC)\n"
                 + "<b>Today</b>: " + line(day) + "\n"
                 + "<b>Last 7 days</b>: " + line(week));
     }
 
-    private static String line(UsageTotals t) {
+    private static String line(UsageReport.Row t) {
         if (t == null || t.requests() == 0) {
             return "no requests";
         }

@@ -1,8 +1,8 @@
 package ai.kiku.bot.service;
 
 import ai.kiku.bot.client.Backend;
-import ai.kiku.bot.client.Dto.Account;
-import ai.kiku.bot.client.Dto.ApiKey;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.ApiKey;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -27,7 +27,7 @@ public class KeyCommands {
     }
 
     public void list(Chat chat) {
-        Optional<Account> account = backend.account(chat.userId());
+        Optional<AccountView> account = backend.account(chat.userId());
         if (account.isEmpty()) {
             replies.send(chat.chatId(), AccountCommands.NO_ACCOUNT);
             return;
@@ -43,7 +43,7 @@ public class KeyCommands {
                     .append(html(key.prefix())).append("…</code> ").append(html(key.status()))
                     .append(", ").append(key.rateLimitPerMinute()).append(" req/min");
             if (key.lastUsedAt() != null) {
-                text.append(", last used ").append(html(key.lastUsedAt()));
+                text.append(", last used ").append(html(key.lastUsedAt().toString()));
             }
         }
         text.append("\n\nRevoke one with /revoke &lt;keyId&gt;.");
@@ -57,7 +57,7 @@ public class KeyCommands {
                     + "<code>_ . : -</code>, e.g. <code>/newkey ci</code>");
             return;
         }
-        Optional<Account> account = backend.account(chat.userId());
+        Optional<AccountView> account = backend.account(chat.userId());
         if (account.isEmpty()) {
             replies.send(chat.chatId(), AccountCommands.NO_ACCOUNT);
             return;
@@ -76,7 +76,7 @@ public class KeyCommands {
             return;
         }
         long keyId = Long.parseLong(matcher.group(1));
-        Optional<Account> account = backend.account(chat.userId());
+        Optional<AccountView> account = backend.account(chat.userId());
         if (account.isEmpty()) {
             replies.send(chat.chatId(), AccountCommands.NO_ACCOUNT);
             return;

@@ -1,9 +1,9 @@
 package ai.kiku.bot.service;
 
 import ai.kiku.bot.client.Backend;
-import ai.kiku.bot.client.Dto.Account;
-import ai.kiku.bot.client.Dto.Checkout;
-import ai.kiku.bot.client.Dto.CreditPack;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.Catalogue.CreditPack;
+import ai.kiku.common.contract.Checkout;
 import com.pengrad.telegrambot.model.request.InlineKeyboardButton;
 import com.pengrad.telegrambot.model.request.InlineKeyboardMarkup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,7 +62,7 @@ public class TopupCommands {
             replies.answerCallback(callbackQueryId, "This pack is no longer offered; send /topup again.");
             return;
         }
-        Optional<Account> account = backend.account(chat.userId());
+        Optional<AccountView> account = backend.account(chat.userId());
         if (account.isEmpty()) {
             replies.answerCallback(callbackQueryId, null);
             replies.send(chat.chatId(), AccountCommands.NO_ACCOUNT);

@@ -84,7 +84,7 @@ public class StandinBotApiResource {
         if (text == null || text.isBlank()) {
             return error(400, "Bad Request: message text is empty");
         }
-        StandinChats.Entry entry = chats.addBot(chatId, text, str(p.get("parse_mode")), markup(p.get("reply_markup")));
+        StandinChats.ChatMessage entry = chats.addBot(chatId, text, str(p.get("parse_mode")), markup(p.get("reply_markup")));
         return ok(message(chatId, entry));
     }
 
@@ -95,7 +95,7 @@ public class StandinBotApiResource {
             return error(400, "Bad Request: message to edit not found");
         }
         String text = "editMessageText".equals(method) ? str(p.get("text")) : null;
-        StandinChats.Entry entry = chats.edit(chatId, messageId, text, str(p.get("parse_mode")),
+        StandinChats.ChatMessage entry = chats.edit(chatId, messageId, text, str(p.get("parse_mode")),
                 markup(p.get("reply_markup")));
         return entry == null ? error(400, "Bad Request: message to edit not found") : ok(message(chatId, entry));
     }
@@ -118,7 +118,7 @@ public class StandinBotApiResource {
         return ok(true);
     }
 
-    private Map<String, Object> message(long chatId, StandinChats.Entry entry) {
+    private Map<String, Object> message(long chatId, StandinChats.ChatMessage entry) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("message_id", entry.messageId());
         m.put("from", botUser());

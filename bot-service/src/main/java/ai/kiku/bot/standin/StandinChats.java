@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class StandinChats {
 
     /** One line of a chat; {@code replyMarkup} is the inline keyboard as Telegram JSON (maps and lists). */
-    public record Entry(int messageId, String from, String text, String parseMode, Object replyMarkup,
+    public record ChatMessage(int messageId, String from, String text, String parseMode, Object replyMarkup,
                         long date, boolean edited) {
     }
 
     private static final int KEEP_PER_CHAT = 200;
 
-    private final Map<Long, Deque<Entry>> chats = new ConcurrentHashMap<>();
+    private final Map<Long, Deque<ChatMessage>> chats = new ConcurrentHashMap<>();
     private final AtomicInteger messageIds = new AtomicInteger(1000);
     // Random start: dedupe keys of update ids outlive a restart of the stand-in by a day.
     private final AtomicInteger updateIds = new AtomicInteger(ThreadLocalRandom.current().nextInt(1, 1 << 30));
@@ -31,31 +31,31 @@ public class StandinChats {
         return updateIds.incrementAndGet();
     }
 
-    public Entry addUser(long chatId, String text) {
-        return add(chatId, new Entry(messageIds.incrementAndGet(), "user", text, null, null, now(), false));
+    public ChatMessage addUser(long chatId, String text) {
+        return add(chatId, new ChatMessage(messageIds.incrementAndGet(), "user", text, null, null, now(), false));
     }
 
-    public Entry addBot(long chatId, String text, String parseMode, Object replyMarkup) {
-        return add(chatId, new Entry(messageIds.incrementAndGet(), "bot", text, parseMode, replyMarkup, now(), false));
+    public ChatMessage addBot(long chatId, String text, String parseMode, Object replyMarkup) {
+        return add(chatId, new ChatMessage(messageIds.incrementAndGet(), "bot", text, parseMode, replyMarkup, now(), false));
     }
 
     /** A callback answer's text, shown as a notice in the chat. */
     public void addNotice(long chatId, String text) {
-        add(chatId, new Entry(messageIds.incrementAndGet(), "notice", text, null, null, now(), false));
+        add(chatId, new ChatMessage(messageIds.incrementAndGet(), "notice", text, null, null, now(), false));
     }
 
     /** Replaces text and/or keyboard of a bot message; null when there is no such message. */
-    public Entry edit(long chatId, int messageId, String text, String parseMode, Object replyMarkup) {
-        Deque<Entry> chat = chats.get(chatId);
+    public ChatMessage edit(long chatId, int messageId, String text, String parseMode, Object replyMarkup) {
+        Deque<ChatMessage> chat = chats.get(chatId);
         if (chat == null) {
             return null;
         }
         synchronized (chat) {
-            List<Entry> copy = new ArrayList<>(chat);
+            List<ChatMessage> copy = new ArrayList<>(chat);
             for (int i = 0; i < copy.size(); i++) {
-                Entry e = copy.get(i);
+                ChatMessage e = copy.get(i);
                 if (e.messageId() == messageId && "bot".equals(e.from())) {
-                    Entry updated = new Entry(messageId, "bot", text != null ? text : e.text(),
+                    ChatMessage updated = new ChatMessage(messageId, "bot", text != null ? text : e.text(),
                             text != null ? parseMode : e.parseMode(), replyMarkup, e.date(), true);
                     copy.set(i, updated);
                     chat.clear();
@@ -67,8 +67,8 @@ public class StandinChats {
         return null;
     }
 
-    public List<Entry> messages(long chatId) {
-        Deque<Entry> chat = chats.get(chatId);
+    public List<ChatMessage> messages(long chatId) {
+        Deque<ChatMessage> chat = chats.get(chatId);
         if (chat == null) {
             return List.of();
         }
@@ -77,8 +77,8 @@ public class StandinChats {
         }
     }
 
-    private Entry add(long chatId, Entry entry) {
-        Deque<Entry> chat = chats.computeIfAbsent(chatId, id -> new ArrayDeque<>());
+    private ChatMessage add(long chatId, ChatMessage entry) {
+        Deque<ChatMessage> chat = chats.computeIfAbsent(chatId, id -> new ArrayDeque<>());
         synchronized (chat) {
             chat.addLast(entry);
             while (chat.size() > KEEP_PER_CHAT) {

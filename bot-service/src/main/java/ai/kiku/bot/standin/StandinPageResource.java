@@ -64,7 +64,7 @@ public class StandinPageResource {
     @GET
     @Path("/api/chats/{chatId}/messages")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, List<StandinChats.Entry>> messages(@PathParam("chatId") long chatId) {
+    public Map<String, List<StandinChats.ChatMessage>> messages(@PathParam("chatId") long chatId) {
         requireActive();
         return Map.of("messages", chats.messages(chatId));
     }
@@ -79,7 +79,7 @@ public class StandinPageResource {
         if (typed == null || typed.text() == null || typed.text().isBlank() || typed.text().length() > 4096) {
             throw ProblemException.badRequest("text", "1 to 4096 characters");
         }
-        StandinChats.Entry entry = chats.addUser(chatId, typed.text());
+        StandinChats.ChatMessage entry = chats.addUser(chatId, typed.text());
         return Map.of("updateId", chats.nextUpdateId(), "messageId", entry.messageId(), "date", entry.date());
     }
 

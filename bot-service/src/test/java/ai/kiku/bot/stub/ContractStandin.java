@@ -1,19 +1,29 @@
 package ai.kiku.bot.stub;
 
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.ApiKeyFormat;
+import ai.kiku.common.contract.Catalogue;
+import ai.kiku.common.contract.Checkout;
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.LedgerResult;
+import ai.kiku.common.contract.UsageReport;
+import ai.kiku.common.money.Micros;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,23 +37,28 @@ import java.util.regex.Pattern;
  * API of webhook-service exactly as the team brief documents them, implemented minimally in memory
  * (no money rules, no persistence) so that bot-service can be tested while those services are
  * being written. Speaks real HTTP + JSON on loopback, checks the service token, and records each
- * request as {@code "METHOD /path?query"} into the given list.
+ * request as {@code "METHOD /path?query"} into the given list. Its bodies are the shared contract's records
+ * ({@code ai.kiku.common.contract}), so a contract change that this stand-in does not follow fails to compile.
  */
 public final class ContractStandin implements AutoCloseable {
 
-    private static final Pattern ACCOUNT = Pattern.compile("/internal/v1/accounts/(\\d+)(/.*)?");
-    private static final Pattern BY_TELEGRAM = Pattern.compile("/internal/v1/accounts/by-telegram/(-?\\d+)");
+    private static final Pattern ACCOUNT = Pattern.compile(InternalApi.ACCOUNTS + "/(\\d+)(/.*)?");
+    private static final Pattern BY_TELEGRAM = Pattern.compile(InternalApi.ACCOUNTS + "/by-telegram/(-?\\d+)");
+    private static final List<Catalogue.CreditPack> PACKS = List.of(
+            new Catalogue.CreditPack("pri_local_5", "$5 of credits", 5_000_000L, "USD 5.00"),
+            new Catalogue.CreditPack("pri_local_20", "$20 of credits", 20_000_000L, "USD 20.00"));
     private static final Pattern KEY = Pattern.compile("/keys/(\\d+)");
     private static final String BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private final String token;
     private final List<String> requests;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMapper.builder().findAndAddModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build(); // as billing writes dates
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong ids = new AtomicLong(1000);
-    private final Map<Long, Map<String, Object>> accounts = new ConcurrentHashMap<>();
+    private final Map<Long, AccountView> accounts = new ConcurrentHashMap<>();
     private final Map<Long, Long> byTelegram = new ConcurrentHashMap<>();
-    private final Map<Long, List<Map<String, Object>>> keys = new ConcurrentHashMap<>();
+    private final Map<Long, List<ApiKey>> keys = new ConcurrentHashMap<>();
     private final HttpServer server;
 
     public ContractStandin(String token, List<String> requests) throws IOException {
@@ -78,43 +93,33 @@ public final class ContractStandin implements AutoCloseable {
     private synchronized void route(HttpExchange ex, String method, String path, String query, JsonNode body)
             throws IOException {
         Matcher m;
-        if (method.equals("POST") && path.equals("/internal/v1/accounts")) {
-            long tg = body.get("telegramUserId").asLong();
+        if (method.equals("POST") && path.equals(InternalApi.ACCOUNTS)) {
+            InternalRequests.CreateAccount create = json.treeToValue(body, InternalRequests.CreateAccount.class);
+            long tg = create.telegramUserId();
             Long existing = byTelegram.get(tg);
             if (existing == null) {
                 existing = ids.incrementAndGet();
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("accountId", existing);
-                a.put("telegramUserId", tg);
-                a.put("displayName", body.path("displayName").asText(null));
-                a.put("status", "active");
-                a.put("balanceMicros", 0L);
-                a.put("heldMicros", 0L);
-                a.put("lowBalanceThresholdMicros", 1_000_000L);
-                a.put("defaultRateLimitPerMinute", 600);
-                a.put("createdAt", Instant.now().toString());
-                accounts.put(existing, a);
+                accounts.put(existing, new AccountView(existing, tg, create.displayName(), "active", 0L,
+                        Micros.format(0), 0L, 1_000_000L, 600, Instant.now()));
                 byTelegram.put(tg, existing);
             }
-            send(ex, 200, account(existing));
+            send(ex, 200, accounts.get(existing));
         } else if (method.equals("GET") && (m = BY_TELEGRAM.matcher(path)).matches()) {
             Long id = byTelegram.get(Long.parseLong(m.group(1)));
             if (id == null) {
                 problem(ex, 404, "account not found");
             } else {
-                send(ex, 200, account(id));
+                send(ex, 200, accounts.get(id));
             }
-        } else if (method.equals("GET") && path.equals("/internal/v1/catalogue")) {
-            send(ex, 200, Map.of("products", List.of(), "models", List.of(), "creditPacks", List.of(
-                    Map.of("paddlePriceId", "pri_local_5", "name", "$5 of credits", "creditsMicros", 5_000_000L,
-                            "priceLabel", "USD 5.00"),
-                    Map.of("paddlePriceId", "pri_local_20", "name", "$20 of credits", "creditsMicros", 20_000_000L,
-                            "priceLabel", "USD 20.00"))));
-        } else if (method.equals("POST") && path.equals("/internal/v1/checkouts")) {
+        } else if (method.equals("GET") && path.equals(InternalApi.CATALOGUE)) {
+            send(ex, 200, new Catalogue(List.of(), List.of(), PACKS));
+        } else if (method.equals("POST") && path.equals(InternalApi.CHECKOUTS)) {
+            InternalRequests.CreateCheckout create = json.treeToValue(body, InternalRequests.CreateCheckout.class);
             String txn = "txn_" + token(26).toLowerCase();
-            send(ex, 201, Map.of("transactionId", txn, "checkoutUrl",
-                    "https://checkout.example.test/pay/" + txn + "?acct=" + body.get("accountId").asLong()
-                            + "&price=" + body.get("paddlePriceId").asText() + "&qty=" + body.get("quantity").asInt()));
+            long credits = PACKS.stream().filter(p -> p.paddlePriceId().equals(create.paddlePriceId()))
+                    .mapToLong(Catalogue.CreditPack::creditsMicros).findFirst().orElse(0) * create.quantity();
+            send(ex, 201, new Checkout(txn, "https://checkout.example.test/pay/" + txn + "?acct=" + create.accountId()
+                    + "&price=" + create.paddlePriceId() + "&qty=" + create.quantity(), credits, Micros.format(credits)));
         } else if ((m = ACCOUNT.matcher(path)).matches() && accounts.containsKey(Long.parseLong(m.group(1)))) {
             accountScoped(ex, method, Long.parseLong(m.group(1)), m.group(2) == null ? "" : m.group(2), query, body);
         } else {
@@ -124,53 +129,48 @@ public final class ContractStandin implements AutoCloseable {
 
     private void accountScoped(HttpExchange ex, String method, long id, String rest, String query, JsonNode body)
             throws IOException {
-        List<Map<String, Object>> own = keys.computeIfAbsent(id, k -> new ArrayList<>());
+        List<ApiKey> own = keys.computeIfAbsent(id, k -> new ArrayList<>());
         Matcher m;
         if (method.equals("GET") && rest.isEmpty()) {
-            send(ex, 200, account(id));
+            send(ex, 200, accounts.get(id));
         } else if (method.equals("POST") && rest.equals("/keys")) {
-            String plaintext = "kiku_live_" + token(43);
-            Map<String, Object> key = new LinkedHashMap<>();
-            key.put("keyId", ids.incrementAndGet());
-            key.put("prefix", plaintext.substring(0, 14));
-            key.put("name", body.get("name").asText());
-            key.put("rateLimitPerMinute", body.path("rateLimitPerMinute").asInt(600));
-            key.put("status", "active");
-            key.put("createdAt", Instant.now().toString());
-            key.put("lastUsedAt", null);
+            InternalRequests.CreateKey create = json.treeToValue(body, InternalRequests.CreateKey.class);
+            String plaintext = ApiKeyFormat.PREFIX + token(ApiKeyFormat.RANDOM_LENGTH);
+            ApiKey key = new ApiKey(ids.incrementAndGet(), null, plaintext.substring(0, ApiKeyFormat.DISPLAY_LENGTH),
+                    create.name(), create.rateLimitPerMinute() == null ? 600 : create.rateLimitPerMinute(), ApiKey.ACTIVE,
+                    Instant.now(), null);
             own.add(key);
-            Map<String, Object> created = new LinkedHashMap<>(key);
-            created.put("key", plaintext);
-            send(ex, 201, created);
+            send(ex, 201, key.withPlaintext(plaintext));
         } else if (method.equals("GET") && rest.equals("/keys")) {
             send(ex, 200, own);
         } else if (method.equals("DELETE") && (m = KEY.matcher(rest)).matches()) {
             long keyId = Long.parseLong(m.group(1));
-            Map<String, Object> key = own.stream().filter(k -> k.get("keyId").equals(keyId)).findFirst().orElse(null);
-            if (key == null) {
+            int at = -1;
+            for (int i = 0; i < own.size(); i++) {
+                at = own.get(i).keyId() == keyId ? i : at;
+            }
+            if (at < 0) {
                 problem(ex, 404, "key not found");
             } else {
-                key.put("status", "revoked");
-                send(ex, 200, key);
+                ApiKey k = own.get(at);
+                ApiKey revoked = new ApiKey(k.keyId(), null, k.prefix(), k.name(), k.rateLimitPerMinute(),
+                        ApiKey.REVOKED, k.createdAt(), k.lastUsedAt());
+                own.set(at, revoked);
+                send(ex, 200, revoked);
             }
         } else if (method.equals("POST") && rest.equals("/ledger")) {
-            Map<String, Object> a = accounts.get(id);
-            long balance = (Long) a.get("balanceMicros") + body.get("amountMicros").asLong();
-            a.put("balanceMicros", balance);
-            send(ex, 200, Map.of("applied", true, "balanceMicros", balance, "balance", format(balance)));
+            InternalRequests.Ledger booking = json.treeToValue(body, InternalRequests.Ledger.class);
+            AccountView a = accounts.get(id);
+            long balance = a.balanceMicros() + booking.amountMicros();
+            accounts.put(id, new AccountView(a.accountId(), a.telegramUserId(), a.displayName(), a.status(), balance,
+                    Micros.format(balance), a.heldMicros(), a.lowBalanceThresholdMicros(),
+                    a.defaultRateLimitPerMinute(), a.createdAt()));
+            send(ex, 200, new LedgerResult(true, balance, Micros.format(balance)));
         } else if (method.equals("GET") && rest.equals("/usage")) {
-            Map<String, Object> zero = Map.of("requests", 0, "inputTokens", 0, "outputTokens", 0, "costMicros", 0,
-                    "cost", "0.000000");
-            send(ex, 200, Map.of("accountId", id, "groupBy", "day", "totals", zero, "breakdown", List.of()));
+            send(ex, 200, new UsageReport(id, null, null, "day", UsageReport.Row.of(null, 0, 0, 0, 0), List.of()));
         } else {
             problem(ex, 404, "not found");
         }
-    }
-
-    private Map<String, Object> account(long id) {
-        Map<String, Object> a = new LinkedHashMap<>(accounts.get(id));
-        a.put("balance", format((Long) a.get("balanceMicros")));
-        return a;
     }
 
     private String token(int length) {
@@ -179,10 +179,6 @@ public final class ContractStandin implements AutoCloseable {
             s.append(BASE62.charAt(random.nextInt(BASE62.length())));
         }
         return s.toString();
-    }
-
-    private static String format(long micros) {
-        return BigDecimal.valueOf(micros, 6).toPlainString();
     }
 
     private void problem(HttpExchange ex, int status, String detail) throws IOException {

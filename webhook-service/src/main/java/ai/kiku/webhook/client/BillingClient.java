@@ -1,5 +1,10 @@
 package ai.kiku.webhook.client;
 
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.Catalogue;
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.LedgerResult;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -16,23 +21,22 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
  * entries on {@code externalRef}, so repeating a call after a crash or timeout books nothing twice.
  */
 @RegisterRestClient(configKey = "billing")
-@Path("/internal/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @ClientHeaderParam(name = "Authorization", value = "{bearer}")
 public interface BillingClient {
 
     @GET
-    @Path("/catalogue")
-    CatalogueView catalogue();
+    @Path(InternalApi.CATALOGUE)
+    Catalogue catalogue();
 
     @GET
-    @Path("/accounts/{accountId}")
-    AccountView account(@PathParam("accountId") long accountId);
+    @Path(InternalApi.ACCOUNTS + InternalApi.ACCOUNT)
+    AccountView account(@PathParam("id") long accountId);
 
     @POST
-    @Path("/accounts/{accountId}/ledger")
-    LedgerResult ledger(@PathParam("accountId") long accountId, LedgerRequest request);
+    @Path(InternalApi.ACCOUNTS + InternalApi.LEDGER)
+    LedgerResult ledger(@PathParam("id") long accountId, InternalRequests.Ledger request);
 
     default String bearer() {
         return "Bearer " + ConfigProvider.getConfig().getOptionalValue("kiku.internal.token", String.class).orElse("");

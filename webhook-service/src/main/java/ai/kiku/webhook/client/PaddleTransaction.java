@@ -16,14 +16,15 @@ public final class PaddleTransaction {
     /** Request body of {@code POST /transactions}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Create(List<Item> items, @JsonProperty("custom_data") Map<String, String> customData,
-                         Checkout checkout) {
+                         HostedCheckout checkout) {
     }
 
     public record Item(@JsonProperty("price_id") String priceId, int quantity) {
     }
 
+    /** Paddle's {@code checkout} object: the hosted page where the customer pays. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Checkout(String url) {
+    public record HostedCheckout(String url) {
     }
 
     /** Paddle wraps every entity in {@code {"data": ..., "meta": ...}}. */
@@ -32,6 +33,6 @@ public final class PaddleTransaction {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Data(String id, String status, Checkout checkout) {
+    public record Data(String id, String status, HostedCheckout checkout) {
     }
 }

@@ -47,7 +47,7 @@ public class PaddleSimulatorResource {
         }
         return simulator.create(request == null ? new PaddleTransaction.Create(null, null, null) : request)
                 .map(txn -> Response.status(201).entity(Map.of("data", new PaddleTransaction.Data(txn.id(), "ready",
-                        new PaddleTransaction.Checkout(txn.checkoutUrl())), "meta", Map.of("request_id", "sim")))
+                        new PaddleTransaction.HostedCheckout(txn.checkoutUrl())), "meta", Map.of("request_id", "sim")))
                         .build())
                 .orElseGet(() -> paddleError(400, "request_error", "invalid_field"));
     }

@@ -1,45 +1,32 @@
 package ai.kiku.webhook.rest;
 
-import ai.kiku.common.auth.BearerToken;
-import ai.kiku.common.error.ProblemException;
-import ai.kiku.common.error.ProblemMappers;
+import ai.kiku.common.auth.InternalCaller;
+import ai.kiku.common.auth.ServiceTokenGuard;
 import ai.kiku.webhook.config.KikuConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
+
+import java.util.Map;
 
 
 /**
- * Bearer tokens: admin token for {@code /admin/v1/**}; {@code /internal/v1/**} (checkouts) takes only
- * bot-service's token ({@code kiku.internal.tokens.bot}), not this service's own nor any other caller's.
+ * Bearer tokens by the platform's one rule ({@link ServiceTokenGuard}): the operators' token for
+ * {@code /admin/v1/**}; {@code /internal/v1/**} (checkouts) knows one caller, bot-service
+ * ({@code kiku.internal.tokens.bot}), so this service's own token and any other caller's are refused (401).
  */
 public class TokenFilter {
 
-    private final BearerToken admin;
-    private final BearerToken internal;
+    private final ServiceTokenGuard guard;
 
     public TokenFilter(KikuConfig config) {
-        this.admin = BearerToken.of(config.adminToken());
-        this.internal = BearerToken.of(config.botToken());
+        this.guard = new ServiceTokenGuard(config.adminToken(), Map.of(InternalCaller.BOT, config.botToken()));
     }
 
-    /** Decides by the matched resource class, not the raw path, so no path spelling slips past. */
+    /** Decides by the matched resource class and method, not the raw path, so no path spelling slips past. */
     @ServerRequestFilter
-    public Response authorize(ContainerRequestContext request, SimpleResourceInfo resource) {
-        Class<?> target = resource == null ? null : resource.getResourceClass();
-        BearerToken expected;
-        if (target == AdminWebhookResource.class) {
-            expected = admin;
-        } else if (target == CheckoutResource.class) {
-            expected = internal;
-        } else {
-            return null;
-        }
-        if (expected.matchesAuthorization(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
-            return null;
-        }
-        return ProblemMappers.respond(ProblemException.unauthorized("a valid bearer token is required").problem());
+    public Response authorize(ContainerRequestContext request, ResourceInfo resource) {
+        return guard.check(request, resource);
     }
 }

@@ -1,7 +1,7 @@
 package ai.kiku.webhook.service;
 
 import ai.kiku.common.money.Micros;
-import ai.kiku.webhook.client.LedgerResult;
+import ai.kiku.common.contract.LedgerResult;
 import ai.kiku.webhook.repository.InboxRepository;
 import ai.kiku.webhook.repository.InboxRow;
 import com.fasterxml.jackson.core.JsonProcessingException;

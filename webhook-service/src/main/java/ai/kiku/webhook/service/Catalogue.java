@@ -1,7 +1,7 @@
 package ai.kiku.webhook.service;
 
 import ai.kiku.webhook.client.BillingClient;
-import ai.kiku.webhook.client.CatalogueView;
+import ai.kiku.common.contract.Catalogue.CreditPack;
 import ai.kiku.webhook.config.WebhookConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -23,7 +23,7 @@ public class Catalogue {
     private final BillingClient billing;
     private final WebhookConfig config;
     private final Clock clock = Clock.systemUTC();
-    private volatile Map<String, CatalogueView.CreditPack> packs;
+    private volatile Map<String, CreditPack> packs;
     private volatile long fetchedAt;
 
     public Catalogue(@RestClient BillingClient billing, WebhookConfig config) {
@@ -32,8 +32,8 @@ public class Catalogue {
     }
 
     /** The pack sold under {@code paddlePriceId}; empty when billing does not know it. */
-    public Optional<CatalogueView.CreditPack> pack(String paddlePriceId) {
-        Map<String, CatalogueView.CreditPack> current = packs;
+    public Optional<CreditPack> pack(String paddlePriceId) {
+        Map<String, CreditPack> current = packs;
         if (current == null || clock.millis() - fetchedAt > config.catalogueTtl().toMillis()
                 || !current.containsKey(paddlePriceId)) {
             current = refresh();
@@ -41,11 +41,11 @@ public class Catalogue {
         return Optional.ofNullable(current.get(paddlePriceId));
     }
 
-    private Map<String, CatalogueView.CreditPack> refresh() {
-        CatalogueView view = billing.catalogue();
-        Map<String, CatalogueView.CreditPack> fresh = view == null || view.creditPacks() == null ? Map.of()
+    private Map<String, CreditPack> refresh() {
+        ai.kiku.common.contract.Catalogue view = billing.catalogue();
+        Map<String, CreditPack> fresh = view == null || view.creditPacks() == null ? Map.of()
                 : view.creditPacks().stream().filter(p -> p.paddlePriceId() != null)
-                .collect(Collectors.toUnmodifiableMap(CatalogueView.CreditPack::paddlePriceId, Function.identity(),
+                .collect(Collectors.toUnmodifiableMap(CreditPack::paddlePriceId, Function.identity(),
                         (a, b) -> a));
         packs = fresh;
         fetchedAt = clock.millis();

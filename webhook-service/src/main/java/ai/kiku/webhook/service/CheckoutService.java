@@ -1,10 +1,12 @@
 package ai.kiku.webhook.service;
 
+import ai.kiku.common.contract.Catalogue.CreditPack;
+import ai.kiku.common.contract.Checkout;
+import ai.kiku.common.contract.InternalRequests.CreateCheckout;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import ai.kiku.webhook.client.BillingClient;
-import ai.kiku.webhook.client.CatalogueView;
 import ai.kiku.webhook.client.PaddleClient;
 import ai.kiku.webhook.client.PaddleRejectedException;
 import ai.kiku.webhook.client.PaddleTransaction;
@@ -41,14 +43,8 @@ public class CheckoutService {
         this.billing = billing;
     }
 
-    /** {@code POST /internal/v1/checkouts} body; quantity defaults to 1. */
-    public record Request(Long accountId, String paddlePriceId, Integer quantity) {
-    }
-
-    public record Checkout(String transactionId, String checkoutUrl, long creditsMicros, String credits) {
-    }
-
-    public Checkout create(Request request) {
+    /** Checks and creates the checkout of {@code POST /internal/v1/checkouts}. */
+    public Checkout create(CreateCheckout request) {
         if (request == null) {
             throw ProblemException.badRequest("body", "a JSON body is required");
         }
@@ -66,7 +62,7 @@ public class CheckoutService {
             throw ProblemException.unavailable("Paddle is not configured: set KIKU_PADDLE_API_KEY"
                     + " (or KIKU_LOCAL_STANDINS=true for the local simulator)");
         }
-        CatalogueView.CreditPack pack;
+        CreditPack pack;
         try {
             pack = catalogue.pack(request.paddlePriceId()).orElseThrow(() -> ProblemException.badRequest(
                     "paddlePriceId", "no credit pack is sold under " + request.paddlePriceId()));
@@ -84,7 +80,7 @@ public class CheckoutService {
         PaddleTransaction.Create create = new PaddleTransaction.Create(
                 List.of(new PaddleTransaction.Item(request.paddlePriceId(), quantity)),
                 Map.of(TransactionHandler.ACCOUNT_KEY, Long.toString(request.accountId())),
-                config.checkoutUrl().filter(u -> !u.isBlank()).map(PaddleTransaction.Checkout::new).orElse(null));
+                config.checkoutUrl().filter(u -> !u.isBlank()).map(PaddleTransaction.HostedCheckout::new).orElse(null));
         PaddleTransaction.Data created;
         try {
             created = paddle.createTransaction(create);

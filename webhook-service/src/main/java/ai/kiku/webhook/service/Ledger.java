@@ -1,8 +1,8 @@
 package ai.kiku.webhook.service;
 
 import ai.kiku.webhook.client.BillingClient;
-import ai.kiku.webhook.client.LedgerRequest;
-import ai.kiku.webhook.client.LedgerResult;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.LedgerResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -28,7 +28,7 @@ public class Ledger {
         String text = description.length() > MAX_DESCRIPTION ? description.substring(0, MAX_DESCRIPTION - 1) + "…"
                 : description;
         try {
-            return billing.ledger(accountId, new LedgerRequest(kind, amountMicros, externalRef, text));
+            return billing.ledger(accountId, new InternalRequests.Ledger(kind, amountMicros, externalRef, text));
         } catch (WebApplicationException e) {
             int status = e.getResponse().getStatus();
             if (status == 404) {

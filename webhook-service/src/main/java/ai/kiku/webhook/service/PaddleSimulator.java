@@ -1,6 +1,6 @@
 package ai.kiku.webhook.service;
 
-import ai.kiku.webhook.client.CatalogueView;
+import ai.kiku.common.contract.Catalogue.CreditPack;
 import ai.kiku.webhook.client.PaddleClient;
 import ai.kiku.webhook.client.PaddleTransaction;
 import ai.kiku.webhook.config.WebhookConfig;
@@ -99,7 +99,7 @@ public class PaddleSimulator {
 
     /** What the pack costs in the simulator: its credit value, in US cents. */
     public long unitPriceCents(String priceId) {
-        return catalogue.pack(priceId).map(CatalogueView.CreditPack::creditsMicros).orElse(0L) / 10_000;
+        return catalogue.pack(priceId).map(CreditPack::creditsMicros).orElse(0L) / 10_000;
     }
 
     /** Sends the signed transaction.completed to our webhook; returns the webhook's HTTP status. */

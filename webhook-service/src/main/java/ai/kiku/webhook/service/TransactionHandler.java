@@ -1,8 +1,8 @@
 package ai.kiku.webhook.service;
 
 import ai.kiku.common.money.Micros;
-import ai.kiku.webhook.client.CatalogueView;
-import ai.kiku.webhook.client.LedgerResult;
+import ai.kiku.common.contract.Catalogue.CreditPack;
+import ai.kiku.common.contract.LedgerResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -53,7 +53,7 @@ public class TransactionHandler {
         List<Map<String, Object>> granted = new ArrayList<>();
         StringBuilder description = new StringBuilder("Paddle ").append(transactionId).append(':');
         for (Line line : lines) {
-            CatalogueView.CreditPack pack = catalogue.pack(line.priceId()).orElseThrow(() -> new HoldException(
+            CreditPack pack = catalogue.pack(line.priceId()).orElseThrow(() -> new HoldException(
                     "unknown_price", accountId, "price " + line.priceId() + " of transaction " + transactionId
                     + " is not a credit pack in the catalogue"));
             long credits;

@@ -85,6 +85,16 @@ class CheckoutTest {
     }
 
     @Test
+    void shouldRefuseAWrongTokenByThePlatformsOneRuleWithItsChallenge() {
+        given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON)
+                .body(Map.of("accountId", 1, "paddlePriceId", "pri_local_5"))
+                .post("/internal/v1/checkouts").then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer realm=\"internal\"")
+                .body("type", equalTo("https://kiku.ai/problems/unauthorized"))
+                .body("detail", equalTo("invalid token for /internal endpoints"));
+    }
+
+    @Test
     void shouldAcceptOnlyTheBotsTokenForCheckouts() {
         long account = newAccount();
         // the token this service sends to billing is not one that creates checkouts here

@@ -1,7 +1,14 @@
 package ai.kiku.webhook.support;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.kiku.common.contract.AccountView;
+import ai.kiku.common.contract.Catalogue;
+import ai.kiku.common.contract.InternalApi;
+import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.LedgerResult;
+import ai.kiku.common.money.Micros;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -11,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,21 +33,23 @@ import java.util.regex.Pattern;
  * {@code applied:false} for a repeat, exactly as billing dedupes on (account_id, external_ref);
  * unknown accounts are 404; a chargeback suspends; the bearer token is checked. It records every
  * ledger call so tests can assert exactly-once at the boundary where this service ends, and the
- * ledger calls it refused with 404 because the account is unknown.
+ * ledger calls it refused with 404 because the account is unknown. Its bodies are the shared contract's records
+ * ({@code ai.kiku.common.contract}), so a contract change that this stand-in does not follow fails to compile.
  */
 public final class BillingStub {
 
     /** What this service sends to billing (its kiku.internal.token in the test profile). */
     public static final String TOKEN = "test-webhook-token";
-    private static final Pattern ACCOUNT = Pattern.compile("^/internal/v1/accounts/(\\d+)$");
-    private static final Pattern LEDGER = Pattern.compile("^/internal/v1/accounts/(\\d+)/ledger$");
+    private static final Pattern ACCOUNT = Pattern.compile("^" + InternalApi.ACCOUNTS + "/(\\d+)$");
+    private static final Pattern LEDGER = Pattern.compile("^" + InternalApi.ACCOUNTS + "/(\\d+)/ledger$");
     private static BillingStub shared;
 
     /** One ledger call as received, with billing's verdict. */
     public record LedgerCall(long accountId, String kind, long amountMicros, String externalRef, boolean applied) {
     }
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = JsonMapper.builder().findAndAddModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build(); // as billing writes dates
     private final HttpServer server;
     private final Map<Long, Long> balances = new HashMap<>();
     private final Map<Long, String> statuses = new HashMap<>();
@@ -135,11 +143,11 @@ public final class BillingStub {
             String method = exchange.getRequestMethod();
             Matcher ledger = LEDGER.matcher(path);
             Matcher account = ACCOUNT.matcher(path);
-            if (method.equals("GET") && path.equals("/internal/v1/catalogue")) {
-                List<Map<String, Object>> list = new ArrayList<>();
-                packs.forEach((price, credits) -> list.add(Map.of("paddlePriceId", price, "name",
-                        "$" + credits / 1_000_000 + " of credits", "creditsMicros", credits, "priceLabel", "USD")));
-                respond(exchange, 200, Map.of("products", List.of(), "models", List.of(), "creditPacks", list));
+            if (method.equals("GET") && path.equals(InternalApi.CATALOGUE)) {
+                List<Catalogue.CreditPack> list = new ArrayList<>();
+                packs.forEach((price, credits) -> list.add(new Catalogue.CreditPack(price,
+                        "$" + credits / 1_000_000 + " of credits", credits, "USD")));
+                respond(exchange, 200, new Catalogue(List.of(), List.of(), list));
             } else if (method.equals("GET") && account.matches()) {
                 long id = Long.parseLong(account.group(1));
                 synchronized (this) {
@@ -147,30 +155,25 @@ public final class BillingStub {
                         respond(exchange, 404, Map.of("title", "Not found"));
                         return;
                     }
-                    respond(exchange, 200, Map.of("accountId", id, "status", statuses.get(id),
-                            "balanceMicros", balances.get(id)));
+                    long balance = balances.get(id);
+                    respond(exchange, 200, new AccountView(id, null, null, statuses.get(id), balance,
+                            Micros.format(balance), 0, 0, 0, null));
                 }
             } else if (method.equals("POST") && ledger.matches()) {
                 long id = Long.parseLong(ledger.group(1));
-                JsonNode body = mapper.readTree(exchange.getRequestBody());
+                InternalRequests.Ledger body = mapper.readValue(exchange.getRequestBody(), InternalRequests.Ledger.class);
                 if (failing.contains(id)) {
                     respond(exchange, 503, Map.of("title", "Service unavailable"));
                     return;
                 }
                 synchronized (this) {
                     if (!balances.containsKey(id)) {
-                        refused.add(new LedgerCall(id, body.get("kind").asText(), body.get("amountMicros").asLong(),
-                                body.get("externalRef").asText(), false));
+                        refused.add(new LedgerCall(id, body.kind(), body.amountMicros(), body.externalRef(), false));
                         respond(exchange, 404, Map.of("title", "Not found"));
                         return;
                     }
-                    boolean applied = book(id, body.get("kind").asText(), body.get("amountMicros").asLong(),
-                            body.get("externalRef").asText());
-                    Map<String, Object> answer = new LinkedHashMap<>();
-                    answer.put("applied", applied);
-                    answer.put("balanceMicros", balances.get(id));
-                    answer.put("balance", "n/a");
-                    respond(exchange, 200, answer);
+                    boolean applied = book(id, body.kind(), body.amountMicros(), body.externalRef());
+                    respond(exchange, 200, new LedgerResult(applied, balances.get(id), "n/a"));
                 }
             } else {
                 respond(exchange, 404, Map.of("title", "Not found"));

@@ -1,4 +1,4 @@
-package ai.kiku.billing.rest;
+package ai.kiku.common.auth;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
