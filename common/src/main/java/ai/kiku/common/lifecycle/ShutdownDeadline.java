@@ -7,8 +7,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Duration;
 
 /**
- * When a shutting-down instance must be gone: drain delay + {@code kiku.shutdown.timeout} after
- * SIGTERM. Quarkus bounds only its wait for HTTP requests; work stopped after that (consumers,
+ * When a shutting-down instance must be gone: twice the drain delay (serving, then the close phase, which
+ * {@link DrainGate} bounds by the drain delay) + {@code kiku.shutdown.timeout} after SIGTERM, as the chart's
+ * grace period counts it. Quarkus bounds only its wait for HTTP requests; work stopped after that (consumers,
  * workers) waits for what is left of this budget instead of a fixed time of its own.
  */
 @Singleton
@@ -26,7 +27,7 @@ public class ShutdownDeadline {
     }
 
     void started(@Observes ShutdownStarted event) {
-        deadlineNanos = event.atNanos() + drain.plus(timeout).toNanos();
+        deadlineNanos = event.atNanos() + drain.multipliedBy(2).plus(timeout).toNanos();
         started = true;
     }
 
