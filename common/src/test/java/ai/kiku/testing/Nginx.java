@@ -2,7 +2,6 @@ package ai.kiku.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +105,7 @@ public final class Nginx implements AutoCloseable {
     private void awaitListening(Duration timeout, Path log) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int port : listenPorts) {
-            while (!accepts(port)) {
+            while (!Ports.accepting(port)) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     process.destroyForcibly();
                     throw new IllegalStateException("nginx did not listen on " + port + "\n--- " + log + " ---\n"
@@ -114,15 +113,6 @@ public final class Nginx implements AutoCloseable {
                 }
                 Poll.sleep(50);
             }
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

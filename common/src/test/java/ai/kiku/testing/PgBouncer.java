@@ -2,7 +2,6 @@ package ai.kiku.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -264,22 +263,13 @@ public final class PgBouncer implements AutoCloseable {
 
     private void awaitListening(Duration timeout, Path console) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!accepts(port)) {
+        while (!Ports.accepting(port)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly();
                 throw new IllegalStateException("PgBouncer did not listen on " + port + "\n--- " + console + " ---\n"
                         + Processes.tail(console, 30) + "\n--- " + logFile() + " ---\n" + Processes.tail(logFile(), 30));
             }
             Poll.sleep(50);
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -29,6 +29,16 @@ final class Ports {
         }
     }
 
+    /** Whether a server accepts connections on 127.0.0.1:{@code port} (within 500 ms). */
+    static boolean accepting(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** A free port; with {@code busOffset > 0} the port + offset (Redis cluster bus) must be free too. */
     static int freePort(int busOffset, Set<Integer> taken) {
         for (int i = 0; i < 200; i++) {
