@@ -3,14 +3,13 @@ package ai.kiku.billing.outbox;
 import ai.kiku.billing.config.OutboxConfig;
 import ai.kiku.billing.repository.AccountRepository;
 import ai.kiku.billing.repository.ApiKeyRepository;
+import ai.kiku.billing.repository.Transactions;
 import ai.kiku.billing.service.NotifyPublisher;
 import ai.kiku.billing.service.RedisState;
 import ai.kiku.common.events.NotifyEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -34,7 +33,7 @@ public class StatusPropagator {
 
     private static final Logger LOG = Logger.getLogger(StatusPropagator.class);
 
-    private final Pool pool;
+    private final Transactions tx;
     private final StatusOutbox outbox;
     private final AccountRepository accounts;
     private final ApiKeyRepository keys;
@@ -44,9 +43,9 @@ public class StatusPropagator {
     private final Counter published;
     private final Counter failures;
 
-    public StatusPropagator(Pool pool, StatusOutbox outbox, AccountRepository accounts, ApiKeyRepository keys,
+    public StatusPropagator(Transactions tx, StatusOutbox outbox, AccountRepository accounts, ApiKeyRepository keys,
                             RedisState redisState, NotifyPublisher notify, OutboxConfig config, MeterRegistry registry) {
-        this.pool = pool;
+        this.tx = tx;
         this.outbox = outbox;
         this.accounts = accounts;
         this.keys = keys;
@@ -67,15 +66,15 @@ public class StatusPropagator {
      */
     public Uni<Boolean> drain(long accountId) {
         AtomicReference<List<OutboxRow>> taken = new AtomicReference<>(List.of());
-        return pool.withTransaction(tx -> outbox.lock(tx, accountId)
-                        .flatMap(x -> outbox.pending(tx, accountId))
+        return tx.transaction(() -> outbox.lock(accountId)
+                        .flatMap(x -> outbox.pending(accountId))
                         .flatMap(rows -> {
                             taken.set(rows);
                             if (rows.isEmpty()) {
                                 return Uni.createFrom().item(true);
                             }
-                            return publish(tx, accountId, rows)
-                                    .flatMap(y -> outbox.delete(tx, accountId, ids(rows)))
+                            return publish(accountId, rows)
+                                    .flatMap(y -> outbox.delete(accountId, ids(rows)))
                                     .map(y -> rows.size() < StatusOutbox.ROWS_PER_DRAIN);
                         }))
                 .invoke(done -> published.increment(taken.get().size()))
@@ -88,10 +87,10 @@ public class StatusPropagator {
      */
     public Uni<Boolean> republish(long accountId, boolean account, List<Long> keyIds) {
         Instant now = Instant.now();
-        return pool.withTransaction(tx -> {
-                    Uni<Void> chain = account ? outbox.account(tx, accountId, null, now) : Uni.createFrom().voidItem();
+        return tx.transaction(() -> {
+                    Uni<Void> chain = account ? outbox.account(accountId, null, now) : Uni.createFrom().voidItem();
                     for (long keyId : keyIds) {
-                        chain = chain.flatMap(x -> outbox.key(tx, accountId, keyId, null, now));
+                        chain = chain.flatMap(x -> outbox.key(accountId, keyId, null, now));
                     }
                     return chain;
                 })
@@ -119,18 +118,18 @@ public class StatusPropagator {
         return d.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : d;
     }
 
-    /** Reads the state on the drain's own connection: a drain never needs a second one from the pool. */
-    private Uni<Void> publish(SqlClient tx, long accountId, List<OutboxRow> rows) {
+    /** Reads the state in the drain's own session: a drain never needs a second connection from the pool. */
+    private Uni<Void> publish(long accountId, List<OutboxRow> rows) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         if (rows.stream().anyMatch(r -> OutboxRow.ACCOUNT.equals(r.kind()))) {
-            chain = chain.flatMap(x -> accounts.find(tx, accountId)).flatMap(a -> a.isEmpty()
+            chain = chain.flatMap(x -> accounts.find(accountId)).flatMap(a -> a.isEmpty()
                     ? Uni.createFrom().voidItem() : timed(redisState.publishAccount(a.get())));
         }
         Set<Long> keyIds = new LinkedHashSet<>();
         rows.stream().filter(r -> OutboxRow.KEY.equals(r.kind())).map(OutboxRow::keyId).filter(Objects::nonNull)
                 .forEach(keyIds::add);
         for (long keyId : keyIds) {
-            chain = chain.flatMap(x -> keys.find(tx, accountId, keyId)).flatMap(k -> k.isEmpty()
+            chain = chain.flatMap(x -> keys.find(accountId, keyId)).flatMap(k -> k.isEmpty()
                     ? Uni.createFrom().voidItem() : timed(redisState.publishKey(k.get())));
         }
         // Events after the state they announce; their ids are stable, so a repeat is dropped by the bot.

@@ -1,121 +1,115 @@
 package ai.kiku.billing.repository;
 
+import ai.kiku.billing.entity.AccountEntity;
+import ai.kiku.billing.entity.TelegramIdentityEntity;
 import ai.kiku.billing.model.Account;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads and writes {@code accounts} and {@code telegram_identities}. */
+/**
+ * Reads and writes {@code accounts} and {@code telegram_identities}. Every method joins the
+ * transaction of its caller when there is one (see {@link Transactions}).
+ */
 @ApplicationScoped
-public class AccountRepository {
+public class AccountRepository implements PanacheRepositoryBase<AccountEntity, Long> {
 
-    private static final String COLUMNS = "a.account_id, a.telegram_user_id, a.display_name, a.status, "
-            + "a.low_balance_threshold_micros, a.default_rate_limit_per_minute, a.created_at";
+    private final TelegramIdentityRepository identities;
+    private final Transactions tx;
 
-    /** Thrown inside the creating transaction when a concurrent request registered the same Telegram user. */
-    private static final class LostRace extends RuntimeException {
-        LostRace() {
-            super(null, null, false, false);
-        }
-    }
-
-    private final Pool pool;
-
-    public AccountRepository(Pool pool) {
-        this.pool = pool;
+    public AccountRepository(TelegramIdentityRepository identities, Transactions tx) {
+        this.identities = identities;
+        this.tx = tx;
     }
 
     public Uni<Optional<Account>> find(long accountId) {
-        return find(pool, accountId);
-    }
-
-    /** {@link #find(long)} on a given connection (e.g. inside a transaction that already holds one). */
-    public Uni<Optional<Account>> find(SqlClient client, long accountId) {
-        return client.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id = $1")
-                .execute(Tuple.of(accountId)).map(rows -> Rows.first(rows, AccountRepository::map));
+        return tx.session(() -> findById(accountId)).map(AccountRepository::account);
     }
 
     public Uni<Optional<Account>> findByTelegram(long telegramUserId) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM telegram_identities t "
-                        + "JOIN accounts a ON a.account_id = t.account_id WHERE t.telegram_user_id = $1")
-                .execute(Tuple.of(telegramUserId)).map(rows -> Rows.first(rows, AccountRepository::map));
+        return tx.session(() -> identities.findById(telegramUserId).flatMap(identity -> identity == null
+                        ? Uni.createFrom().nullItem() : findById(identity.accountId)))
+                .map(AccountRepository::account);
     }
 
     /**
      * Creates the account of a Telegram user, or returns the existing one. Concurrent calls for the
-     * same user converge on one account: the identity row decides, the loser rolls back.
+     * same user converge on one account: the identity row's primary key decides, the loser rolls back.
      */
     public Uni<Account> createForTelegram(long telegramUserId, String displayName) {
         return findByTelegram(telegramUserId).flatMap(existing -> existing.isPresent()
                 ? Uni.createFrom().item(existing.get())
-                : insert(telegramUserId, displayName)
-                        .onFailure(LostRace.class).recoverWithUni(() -> findByTelegram(telegramUserId)
+                : tx.isolatedTransaction(() -> insert(telegramUserId, displayName))
+                        .onFailure(SqlStates::uniqueViolation).recoverWithUni(() -> findByTelegram(telegramUserId)
                                 .map(Optional::orElseThrow)));
     }
 
     private Uni<Account> insert(long telegramUserId, String displayName) {
-        return pool.withTransaction(c -> c.preparedQuery(
-                        "INSERT INTO accounts (account_id, telegram_user_id, display_name) "
-                                + "VALUES (nextval('account_id_seq'), $1, $2) RETURNING " + COLUMNS.replace("a.", ""))
-                .execute(Tuple.of(telegramUserId, displayName))
-                .map(rows -> map(rows.iterator().next()))
-                .flatMap(account -> c.preparedQuery("INSERT INTO telegram_identities (telegram_user_id, account_id) "
-                                + "VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .execute(Tuple.of(telegramUserId, account.accountId()))
-                        .map(rows -> {
-                            if (rows.rowCount() != 1) {
-                                throw new LostRace();
-                            }
-                            return account;
-                        })));
+        Instant now = Instant.now();
+        AccountEntity account = new AccountEntity();
+        account.telegramUserId = telegramUserId;
+        account.displayName = displayName;
+        account.createdAt = now;
+        account.updatedAt = now;
+        return persist(account).flatMap(a -> {
+            TelegramIdentityEntity identity = new TelegramIdentityEntity();
+            identity.telegramUserId = telegramUserId;
+            identity.accountId = a.accountId;
+            identity.createdAt = now;
+            return identities.persistAndFlush(identity).replaceWith(a.toAccount());
+        });
     }
 
     /**
      * Changes the given settings (null keeps the current value) inside the caller's transaction;
-     * empty when the account does not exist. The time is a parameter (Citus).
+     * empty when the account does not exist. The row is locked first, so concurrent changes apply in turn.
      */
-    public Uni<Optional<Account>> update(SqlClient tx, long accountId, String status, Long thresholdMicros,
-                                         Integer rateLimit, Instant now) {
-        return tx.preparedQuery("UPDATE accounts SET status = coalesce($2, status), "
-                        + "low_balance_threshold_micros = coalesce($3, low_balance_threshold_micros), "
-                        + "default_rate_limit_per_minute = coalesce($4, default_rate_limit_per_minute), "
-                        + "updated_at = $5 WHERE account_id = $1 RETURNING " + COLUMNS.replace("a.", ""))
-                .execute(Tuple.tuple(java.util.Arrays.asList(accountId, status, thresholdMicros, rateLimit,
-                        now.atOffset(ZoneOffset.UTC))))
-                .map(rows -> Rows.first(rows, AccountRepository::map));
+    public Uni<Optional<Account>> update(long accountId, String status, Long thresholdMicros, Integer rateLimit,
+                                         Instant now) {
+        return tx.transaction(() -> findById(accountId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(a -> {
+                    if (a == null) {
+                        return Uni.createFrom().item(Optional.<Account>empty());
+                    }
+                    if (status != null) {
+                        a.status = status;
+                    }
+                    if (thresholdMicros != null) {
+                        a.lowBalanceThresholdMicros = thresholdMicros;
+                    }
+                    if (rateLimit != null) {
+                        a.defaultRateLimitPerMinute = rateLimit;
+                    }
+                    a.updatedAt = now;
+                    return flush().replaceWith(Optional.of(a.toAccount()));
+                }));
     }
 
     /** Accounts in ascending id order after {@code afterId}, for walking all accounts page by page. */
     public Uni<List<Account>> pageAfter(long afterId, int limit) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM accounts a WHERE a.account_id > $1 "
-                        + "ORDER BY a.account_id LIMIT $2")
-                .execute(Tuple.of(afterId, limit)).map(rows -> Rows.list(rows, AccountRepository::map));
+        return tx.session(() -> find("accountId > ?1 order by accountId", afterId).page(0, limit).list())
+                .map(rows -> rows.stream().map(AccountEntity::toAccount).toList());
     }
 
     /** Micro-dollars the account was charged beyond its reservations (settles that overran their hold). */
     public Uni<Long> overageMicros(long accountId) {
-        return pool.preparedQuery("SELECT coalesce(sum(overage_micros), 0)::bigint FROM usage_records "
-                        + "WHERE account_id = $1")
-                .execute(Tuple.of(accountId)).map(rows -> rows.iterator().next().getLong(0));
+        return tx.session(() -> getSession().flatMap(s -> s.createNativeQuery(
+                        "SELECT coalesce(sum(overage_micros), 0)::bigint FROM usage_records WHERE account_id = ?1",
+                        Long.class).setParameter(1, accountId).getSingleResult()));
     }
 
     /** Account ids in ascending order after {@code afterId}, for walking all accounts page by page. */
     public Uni<List<Long>> idsAfter(long afterId, int limit) {
-        return pool.preparedQuery("SELECT account_id FROM accounts WHERE account_id > $1 ORDER BY account_id LIMIT $2")
-                .execute(Tuple.of(afterId, limit)).map(rows -> Rows.list(rows, r -> r.getLong(0)));
+        return tx.session(() -> getSession().flatMap(s -> s.createNativeQuery(
+                        "SELECT account_id FROM accounts WHERE account_id > ?1 ORDER BY account_id LIMIT ?2", Long.class)
+                .setParameter(1, afterId).setParameter(2, limit).getResultList()));
     }
 
-    static Account map(Row r) {
-        return new Account(r.getLong("account_id"), r.getLong("telegram_user_id"), r.getString("display_name"),
-                r.getString("status"), r.getLong("low_balance_threshold_micros"),
-                r.getInteger("default_rate_limit_per_minute"), Rows.instant(r, "created_at"));
+    private static Optional<Account> account(AccountEntity entity) {
+        return Optional.ofNullable(entity).map(AccountEntity::toAccount);
     }
 }

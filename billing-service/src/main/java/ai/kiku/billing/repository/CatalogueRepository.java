@@ -2,33 +2,41 @@ package ai.kiku.billing.repository;
 
 import ai.kiku.common.contract.Catalogue;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Reads the catalogue tables (products, model_prices, credit_packs). */
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Reads the active catalogue (products, model_prices, credit_packs) in one session. */
 @ApplicationScoped
 public class CatalogueRepository {
 
-    private final Pool pool;
+    private final ProductRepository products;
+    private final ModelPriceRepository models;
+    private final CreditPackRepository packs;
+    private final Transactions tx;
 
-    public CatalogueRepository(Pool pool) {
-        this.pool = pool;
+    public CatalogueRepository(ProductRepository products, ModelPriceRepository models, CreditPackRepository packs,
+                               Transactions tx) {
+        this.products = products;
+        this.models = models;
+        this.packs = packs;
+        this.tx = tx;
     }
 
+    /** One statement after the other: a session runs one at a time. */
     public Uni<Catalogue> load() {
-        var products = pool.query("SELECT product_id, name, description, price_per_request_micros FROM products "
-                        + "WHERE active ORDER BY product_id").execute()
-                .map(rows -> Rows.list(rows, r -> new Catalogue.Product(r.getString(0), r.getString(1),
-                        r.getString(2), r.getLong(3))));
-        var models = pool.query("SELECT m.model, m.product_id, m.input_per_million_micros, m.output_per_million_micros, "
-                        + "m.max_output_tokens FROM model_prices m JOIN products p ON p.product_id = m.product_id "
-                        + "WHERE p.active ORDER BY m.model").execute()
-                .map(rows -> Rows.list(rows, r -> new Catalogue.ModelPrice(r.getString(0), r.getString(1),
-                        r.getLong(2), r.getLong(3), r.getInteger(4))));
-        var packs = pool.query("SELECT paddle_price_id, name, credits_micros, price_label FROM credit_packs "
-                        + "WHERE active ORDER BY credits_micros, paddle_price_id").execute()
-                .map(rows -> Rows.list(rows, r -> new Catalogue.CreditPack(r.getString(0), r.getString(1),
-                        r.getLong(2), r.getString(3))));
-        return Uni.combine().all().unis(products, models, packs).with(Catalogue::new);
+        return tx.session(() -> products.list("active = true order by productId").flatMap(ps -> {
+            Set<String> active = ps.stream().map(p -> p.productId).collect(Collectors.toSet());
+            return models.list("order by model").flatMap(ms -> packs.list("active = true order by creditsMicros, "
+                    + "paddlePriceId").map(cs -> new Catalogue(
+                    ps.stream().map(p -> new Catalogue.Product(p.productId, p.name, p.description,
+                            p.pricePerRequestMicros)).toList(),
+                    ms.stream().filter(m -> active.contains(m.productId)).map(m -> new Catalogue.ModelPrice(m.model,
+                            m.productId, m.inputPerMillionMicros, m.outputPerMillionMicros, m.maxOutputTokens))
+                            .toList(),
+                    cs.stream().map(c -> new Catalogue.CreditPack(c.paddlePriceId, c.name, c.creditsMicros,
+                            c.priceLabel)).toList())));
+        }));
     }
 }

@@ -7,9 +7,6 @@ import ai.kiku.common.error.ProblemException;
 import ai.kiku.billing.outbox.StatusOutbox;
 import ai.kiku.common.money.Micros;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
@@ -34,11 +31,11 @@ public class LedgerRepository {
     public record BalanceCheck(long ledgerBalanceMicros, Set<String> recordedRequestIds) {
     }
 
-    private final Pool pool;
+    private final Transactions tx;
     private final StatusOutbox outbox;
 
-    public LedgerRepository(Pool pool, StatusOutbox outbox) {
-        this.pool = pool;
+    public LedgerRepository(Transactions tx, StatusOutbox outbox) {
+        this.tx = tx;
         this.outbox = outbox;
     }
 
@@ -51,34 +48,32 @@ public class LedgerRepository {
      */
     public Uni<Boolean> book(long accountId, String kind, long amountMicros, String externalRef, String description,
                              boolean suspend) {
-        return pool.withTransaction(c -> c.preparedQuery("SELECT (SELECT coalesce(sum(amount_micros), 0)::bigint "
-                                + "FROM ledger_entries WHERE account_id = $1) AS balance FROM accounts "
-                                + "WHERE account_id = $1 FOR UPDATE")
-                .execute(Tuple.of(accountId))
+        return tx.transaction(() -> NativeSql.column("SELECT (SELECT coalesce(sum(amount_micros), 0)::bigint "
+                                + "FROM ledger_entries WHERE account_id = ?1) AS balance FROM accounts "
+                                + "WHERE account_id = ?1 FOR UPDATE", Long.class, accountId)
                 .flatMap(locked -> {
                     if (locked.size() == 1) {
-                        long after = locked.iterator().next().getLong(0) + amountMicros;
+                        long after = locked.get(0) + amountMicros;
                         if (after > Micros.MAX_BALANCE || after < -Micros.MAX_BALANCE) {
                             return Uni.createFrom().failure(new BalanceLimitException(accountId, after));
                         }
                     }
-                    return c.preparedQuery("INSERT INTO ledger_entries (account_id, kind, amount_micros, "
-                                    + "external_ref, description) VALUES ($1, $2, $3, $4, $5) "
-                                    + "ON CONFLICT (account_id, external_ref) DO NOTHING RETURNING entry_id")
-                            .execute(Tuple.of(accountId, kind, amountMicros, externalRef, description));
+                    return NativeSql.update("INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, "
+                                    + "description, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                    + "ON CONFLICT (account_id, external_ref) DO NOTHING",
+                            accountId, kind, amountMicros, externalRef, description, NativeSql.now());
                 })
                 .flatMap(rows -> {
-                    boolean inserted = rows.rowCount() == 1;
+                    boolean inserted = rows == 1;
                     if (!inserted || !suspend) {
                         return Uni.createFrom().item(inserted);
                     }
                     // The suspension commits with its outbox row, so it reaches Redis even if Redis is down now.
                     Instant now = Instant.now();
-                    return c.preparedQuery("UPDATE accounts SET status = 'suspended', updated_at = $2 "
-                                    + "WHERE account_id = $1 AND status = 'active'")
-                            .execute(Tuple.of(accountId, now.atOffset(ZoneOffset.UTC)))
-                            .flatMap(updated -> updated.rowCount() == 0 ? Uni.createFrom().voidItem()
-                                    : outbox.account(c, accountId, null, now))
+                    return NativeSql.update("UPDATE accounts SET status = 'suspended', updated_at = ?2 "
+                                    + "WHERE account_id = ?1 AND status = 'active'", accountId, now.atOffset(ZoneOffset.UTC))
+                            .flatMap(updated -> updated == 0 ? Uni.createFrom().voidItem()
+                                    : outbox.account(accountId, null, now))
                             .replaceWith(true);
                 }));
     }
@@ -99,33 +94,31 @@ public class LedgerRepository {
      */
     public Uni<Boolean> bookUsage(long accountId, String requestId, long costMicros, String description,
                                   OffsetDateTime occurredAt) {
-        return pool.preparedQuery("INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, "
-                        + "description, created_at) VALUES ($1, 'usage', $2, $3, $4, $5) "
-                        + "ON CONFLICT (account_id, external_ref) DO NOTHING")
-                .execute(Tuple.of(accountId, -costMicros, requestId, description, occurredAt))
-                .map(rows -> rows.rowCount() == 1);
+        return tx.transaction(() -> NativeSql.update("INSERT INTO ledger_entries (account_id, kind, amount_micros, "
+                        + "external_ref, description, created_at) VALUES (?1, 'usage', ?2, ?3, ?4, ?5) "
+                        + "ON CONFLICT (account_id, external_ref) DO NOTHING",
+                accountId, -costMicros, requestId, description, occurredAt)).map(rows -> rows == 1);
     }
 
     /** Newest first, entries with id below {@code before} (null for the first page). */
     public Uni<List<LedgerEntry>> page(long accountId, Long before, int limit) {
-        return pool.preparedQuery("SELECT entry_id, kind, amount_micros, external_ref, description, created_at "
-                        + "FROM ledger_entries WHERE account_id = $1 AND entry_id < $2 ORDER BY entry_id DESC LIMIT $3")
-                .execute(Tuple.of(accountId, before == null ? Long.MAX_VALUE : before, limit))
-                .map(rows -> Rows.list(rows, LedgerRepository::map));
+        return tx.session(() -> NativeSql.list("SELECT entry_id, kind, amount_micros, external_ref, description, "
+                        + "created_at FROM ledger_entries WHERE account_id = ?1 AND entry_id < ?2 "
+                        + "ORDER BY entry_id DESC LIMIT ?3", accountId, before == null ? Long.MAX_VALUE : before, limit))
+                .map(rows -> rows.stream().map(LedgerRepository::map).toList());
     }
 
     public Uni<LedgerTotals> totals(long accountId) {
-        return pool.preparedQuery("SELECT "
+        return tx.session(() -> NativeSql.list("SELECT "
                         + "coalesce(sum(amount_micros) FILTER (WHERE kind <> 'usage' AND amount_micros > 0), 0)::bigint AS credits, "
                         + "coalesce(sum(amount_micros) FILTER (WHERE kind <> 'usage' AND amount_micros < 0), 0)::bigint AS debits, "
                         + "coalesce(-sum(amount_micros) FILTER (WHERE kind = 'usage'), 0)::bigint AS used, "
                         + "count(*) FILTER (WHERE kind = 'usage') AS requests, "
                         + "coalesce(sum(amount_micros), 0)::bigint AS balance "
-                        + "FROM ledger_entries WHERE account_id = $1")
-                .execute(Tuple.of(accountId)).map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new LedgerTotals(r.getLong("credits"), r.getLong("debits"), r.getLong("used"),
-                            r.getLong("requests"), r.getLong("balance"));
+                        + "FROM ledger_entries WHERE account_id = ?1", accountId)).map(rows -> {
+                    Object[] r = rows.get(0);
+                    return new LedgerTotals(NativeSql.lng(r[0]), NativeSql.lng(r[1]), NativeSql.lng(r[2]), NativeSql.lng(r[3]),
+                            NativeSql.lng(r[4]));
                 });
     }
 
@@ -135,32 +128,41 @@ public class LedgerRepository {
      * true of a dead-lettered entry whose debit was booked without a usage record.
      */
     public Uni<BalanceCheck> balanceCheck(long accountId, Collection<String> requestIds) {
-        return pool.preparedQuery("SELECT (SELECT coalesce(sum(amount_micros), 0)::bigint FROM ledger_entries "
-                        + "WHERE account_id = $1) AS balance, "
-                        + "(SELECT coalesce(array_agg(external_ref), '{}') FROM ledger_entries "
-                        + "WHERE account_id = $1 AND kind = 'usage' AND external_ref = ANY($2::text[])) AS recorded")
-                .execute(Tuple.of(accountId, requestIds.toArray(String[]::new)))
+        // the balance row first, then one row per recorded request (the reactive session reads no text[] column)
+        return tx.session(() -> NativeSql.list("SELECT coalesce(sum(amount_micros), 0)::bigint, NULL::text "
+                        + "FROM ledger_entries WHERE account_id = ?1 "
+                        + "UNION ALL SELECT NULL::bigint, external_ref FROM ledger_entries "
+                        + "WHERE account_id = ?1 AND kind = 'usage' AND external_ref = ANY(cast(?2 as text[]))",
+                accountId, requestIds.toArray(String[]::new)))
                 .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new BalanceCheck(r.getLong("balance"), new HashSet<>(List.of(r.getArrayOfStrings("recorded"))));
+                    long balance = 0;
+                    Set<String> recorded = new HashSet<>();
+                    for (Object[] r : rows) {
+                        if (r[1] == null) {
+                            balance = NativeSql.lng(r[0]);
+                        } else {
+                            recorded.add((String) r[1]);
+                        }
+                    }
+                    return new BalanceCheck(balance, recorded);
                 });
     }
 
     /** References and amounts of the account's credits and debits (not usage), for the Redis refs hash. */
     public Uni<Map<String, Long>> appliedReferences(long accountId) {
-        return pool.preparedQuery("SELECT external_ref, amount_micros FROM ledger_entries "
-                        + "WHERE account_id = $1 AND kind = ANY($2::text[]) ORDER BY entry_id")
-                .execute(Tuple.of(accountId, CREDIT_KINDS.toArray(String[]::new)))
+        return tx.session(() -> NativeSql.list("SELECT external_ref, amount_micros FROM ledger_entries "
+                        + "WHERE account_id = ?1 AND kind = ANY(cast(?2 as text[])) ORDER BY entry_id",
+                accountId, CREDIT_KINDS.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, Long> refs = new LinkedHashMap<>();
-                    rows.forEach(r -> refs.put(r.getString(0), r.getLong(1)));
+                    rows.forEach(r -> refs.put((String) r[0], NativeSql.lng(r[1])));
                     return refs;
                 });
     }
 
-    static LedgerEntry map(Row r) {
-        long amount = r.getLong("amount_micros");
-        return new LedgerEntry(r.getLong("entry_id"), r.getString("kind"), amount, Micros.format(amount),
-                r.getString("external_ref"), r.getString("description"), Rows.instant(r, "created_at"));
+    static LedgerEntry map(Object[] r) {
+        long amount = NativeSql.lng(r[2]);
+        return new LedgerEntry(NativeSql.lng(r[0]), (String) r[1], amount, Micros.format(amount), (String) r[3],
+                (String) r[4], NativeSql.instant(r[5]));
     }
 }

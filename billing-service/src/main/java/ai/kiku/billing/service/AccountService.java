@@ -13,7 +13,7 @@ import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import ai.kiku.common.money.MoneyCore;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
+import ai.kiku.billing.repository.Transactions;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -30,13 +30,13 @@ public class AccountService {
     private final RedisState redisState;
     private final MoneyCore money;
     private final RebuildService rebuild;
-    private final Pool pool;
+    private final Transactions tx;
     private final StatusOutbox outbox;
     private final StatusPropagator propagator;
 
     public AccountService(AccountRepository accounts, LedgerRepository ledger, RedisState redisState, MoneyCore money,
-                          RebuildService rebuild, Pool pool, StatusOutbox outbox, StatusPropagator propagator) {
-        this.pool = pool;
+                          RebuildService rebuild, Transactions tx, StatusOutbox outbox, StatusPropagator propagator) {
+        this.tx = tx;
         this.outbox = outbox;
         this.propagator = propagator;
         this.accounts = accounts;
@@ -94,9 +94,9 @@ public class AccountService {
         }
         // The change and its outbox row commit together; Redis is told at once, or by the outbox
         // worker once Redis takes writes again (a suspension must never be lost with a Redis outage).
-        return pool.withTransaction(tx -> accounts.update(tx, accountId, status, threshold, rate, Instant.now())
+        return tx.transaction(() -> accounts.update(accountId, status, threshold, rate, Instant.now())
                         .map(a -> a.orElseThrow(() -> ProblemException.notFound("account " + accountId)))
-                        .call(a -> outbox.account(tx, accountId, null, Instant.now())))
+                        .call(a -> outbox.account(accountId, null, Instant.now())))
                 .call(a -> propagator.drain(accountId))
                 .flatMap(a -> view(a).onFailure(e -> !(e instanceof ProblemException)).transform(e ->
                         ProblemException.unavailable("the change is saved and reaches Redis when Redis is back; "

@@ -12,7 +12,7 @@ import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.events.NotifyEvent;
 import ai.kiku.common.events.NotifyEventType;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
+import ai.kiku.billing.repository.Transactions;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -26,17 +26,17 @@ public class ApiKeyService {
     private final AccountService accounts;
     private final RedisState redisState;
     private final NotifyPublisher notify;
-    private final Pool pool;
+    private final Transactions tx;
     private final StatusOutbox outbox;
     private final StatusPropagator propagator;
 
     public ApiKeyService(ApiKeyRepository keys, AccountService accounts, RedisState redisState, NotifyPublisher notify,
-                         Pool pool, StatusOutbox outbox, StatusPropagator propagator) {
+                         Transactions tx, StatusOutbox outbox, StatusPropagator propagator) {
         this.keys = keys;
         this.accounts = accounts;
         this.redisState = redisState;
         this.notify = notify;
-        this.pool = pool;
+        this.tx = tx;
         this.outbox = outbox;
         this.propagator = propagator;
     }
@@ -71,10 +71,10 @@ public class ApiKeyService {
      * worker publishes it as soon as Redis takes writes. Repeating it is harmless.
      */
     public Uni<ApiKey> revoke(long accountId, long keyId) {
-        return accounts.require(accountId).flatMap(account -> pool.withTransaction(tx -> keys
-                        .revoke(tx, accountId, keyId, Instant.now())
+        return accounts.require(accountId).flatMap(account -> tx.transaction(() -> keys
+                        .revoke(accountId, keyId, Instant.now())
                         .map(k -> k.orElseThrow(() -> ProblemException.notFound("key " + keyId + " of account " + accountId)))
-                        .call(stored -> outbox.key(tx, accountId, keyId, event(account, stored, NotifyEventType.KEY_REVOKED),
+                        .call(stored -> outbox.key(accountId, keyId, event(account, stored, NotifyEventType.KEY_REVOKED),
                                 Instant.now())))
                 .call(stored -> propagator.drain(accountId))
                 .map(StoredKey::key));

@@ -1,6 +1,6 @@
 package ai.kiku.billing.usage;
 
-import io.vertx.pgclient.PgException;
+import ai.kiku.billing.repository.SqlStates;
 
 /**
  * Tells a statement PostgreSQL will never accept (retrying cannot help) from a failure worth
@@ -18,13 +18,8 @@ final class SqlErrors {
 
     /** The SQLSTATE when the failure is one PostgreSQL gives again for the same statement and data; else null. */
     static String refusal(Throwable failure) {
-        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
-            if (e instanceof PgException pg) {
-                String state = pg.getSqlState();
-                return refused(state) ? state : null;
-            }
-        }
-        return null;
+        String state = SqlStates.of(failure);
+        return refused(state) ? state : null;
     }
 
     static boolean refused(String state) {

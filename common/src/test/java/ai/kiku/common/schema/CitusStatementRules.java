@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * </ol>
  * Over a parameter alone such an expression is fine: Citus evaluates it once on the coordinator.
  */
-final class CitusStatementRules {
+public final class CitusStatementRules {
 
     /** Clock readings: the server's time never goes into a statement on a Citus table. */
     static final Pattern CLOCK = Pattern.compile("(?i)\\b(now\\s*\\(|current_timestamp\\b|current_time\\b|current_date\\b"
@@ -54,7 +54,7 @@ final class CitusStatementRules {
     }
 
     /** The problems of one statement; {@code citusTables} are the distributed and reference tables. */
-    static List<String> violations(String sql, Set<String> citusTables) {
+    public static List<String> violations(String sql, Set<String> citusTables) {
         String text = withoutStrings(sql);
         Set<String> touched = new LinkedHashSet<>();
         Matcher t = TABLE.matcher(text);
