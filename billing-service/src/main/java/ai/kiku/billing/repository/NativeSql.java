@@ -22,8 +22,12 @@ public final class NativeSql {
 
     /** Rows of several columns. */
     public static Uni<List<Object[]>> list(String sql, Object... params) {
-        return Panache.getSession().flatMap(s -> bind(s.createNativeQuery(sql, Object[].class), params)
-                .getResultList());
+        return Panache.getSession().flatMap(s -> list(s, sql, params));
+    }
+
+    /** Rows of several columns, on the given (e.g. stateless) session. */
+    public static Uni<List<Object[]>> list(Mutiny.QueryProducer session, String sql, Object... params) {
+        return bind(session.createNativeQuery(sql, Object[].class), params).getResultList();
     }
 
     /** Values of one column. */
@@ -38,7 +42,12 @@ public final class NativeSql {
 
     /** Rows changed. */
     public static Uni<Integer> update(String sql, Object... params) {
-        return Panache.getSession().flatMap(s -> bind(s.createNativeQuery(sql), params).executeUpdate());
+        return Panache.getSession().flatMap(s -> update(s, sql, params));
+    }
+
+    /** Rows changed, on the given (e.g. stateless) session. */
+    public static Uni<Integer> update(Mutiny.QueryProducer session, String sql, Object... params) {
+        return bind(session.createNativeQuery(sql), params).executeUpdate();
     }
 
     private static <Q extends Mutiny.AbstractQuery> Q bind(Q query, Object[] params) {

@@ -7,7 +7,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.reactive.mutiny.Mutiny;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -20,9 +22,11 @@ import java.util.function.Supplier;
 public class Transactions {
 
     private final Vertx vertx;
+    private final Mutiny.SessionFactory sessions;
 
-    public Transactions(Vertx vertx) {
+    public Transactions(Vertx vertx, Mutiny.SessionFactory sessions) {
         this.vertx = vertx;
+        this.sessions = sessions;
     }
 
     /** Runs {@code work} in one transaction (joining the caller's, if there is one). */
@@ -33,6 +37,14 @@ public class Transactions {
     /** Runs {@code work} in a session, without opening a transaction of its own (joins one if open). */
     public <T> Uni<T> session(Supplier<Uni<T>> work) {
         return onContext(() -> Panache.withSession(work));
+    }
+
+    /**
+     * Runs {@code work} in a transaction of a stateless session of its own: for set-based native statements
+     * only (the usage batches), which need no persistence context to keep or flush.
+     */
+    public <T> Uni<T> statelessTransaction(Function<Mutiny.StatelessSession, Uni<T>> work) {
+        return onContext(() -> sessions.withStatelessTransaction(work));
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.kiku.common.contract.UsageReport;
 import ai.kiku.common.money.UsageLogEntry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -41,17 +42,17 @@ public class UsageRepository {
         Map<String, UsageLogEntry> byKey = new LinkedHashMap<>();
         entries.forEach(e -> byKey.putIfAbsent(e.accountId() + ":" + e.requestId(), e));
         List<UsageLogEntry> unique = new ArrayList<>(byKey.values());
-        return tx.transaction(() -> insertRecords(unique).flatMap(inserted -> {
+        return tx.statelessTransaction(s -> insertRecords(s, unique).flatMap(inserted -> {
             List<UsageLogEntry> fresh = inserted.stream().map(byKey::get).toList();
             if (fresh.isEmpty()) {
-                return touchKeys(unique).replaceWith(0);
+                return touchKeys(s, unique).replaceWith(0);
             }
-            return insertLedger(fresh).flatMap(x -> upsertHourly(fresh)).flatMap(x -> touchKeys(unique))
+            return insertLedger(s, fresh).flatMap(x -> upsertHourly(s, fresh)).flatMap(x -> touchKeys(s, unique))
                     .replaceWith(fresh.size());
         }));
     }
 
-    private Uni<List<String>> insertRecords(List<UsageLogEntry> es) {
+    private Uni<List<String>> insertRecords(Mutiny.StatelessSession session, List<UsageLogEntry> es) {
         String sql = "INSERT INTO usage_records (account_id, request_id, key_id, product, model, input_tokens, "
                 + "output_tokens, cost_micros, late, occurred_at, overage_micros) "
                 + "SELECT a, r, k, p, m, i, o, x, l, t, v FROM unnest(cast(?1 as bigint[]), cast(?2 as text[]), "
@@ -60,7 +61,7 @@ public class UsageRepository {
                 + "cast(cast(?10 as text[]) as timestamptz[]), cast(?11 as bigint[])) "
                 + "AS u(a, r, k, p, m, i, o, x, l, t, v) "
                 + "ON CONFLICT DO NOTHING RETURNING account_id, request_id";
-        return NativeSql.list(sql,
+        return NativeSql.list(session, sql,
                         es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new),
                         es.stream().map(UsageLogEntry::requestId).toArray(String[]::new),
                         es.stream().map(UsageLogEntry::keyId).toArray(Long[]::new),
@@ -75,13 +76,13 @@ public class UsageRepository {
                 .map(rows -> rows.stream().map(r -> NativeSql.lng(r[0]) + ":" + r[1]).toList());
     }
 
-    private Uni<Void> insertLedger(List<UsageLogEntry> es) {
+    private Uni<Void> insertLedger(Mutiny.StatelessSession session, List<UsageLogEntry> es) {
         String sql = "INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, description, created_at) "
                 + "SELECT a, 'usage', -x, r, d, t FROM unnest(cast(?1 as bigint[]), "
                 + "cast(?2 as bigint[]), cast(?3 as text[]), cast(?4 as text[]), "
                 + "cast(cast(?5 as text[]) as timestamptz[])) AS u(a, x, r, d, t) "
                 + "ON CONFLICT (account_id, external_ref) DO NOTHING";
-        return NativeSql.update(sql,
+        return NativeSql.update(session, sql,
                 es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new),
                 es.stream().map(UsageLogEntry::costMicros).toArray(Long[]::new),
                 es.stream().map(UsageLogEntry::requestId).toArray(String[]::new),
@@ -100,7 +101,7 @@ public class UsageRepository {
     private static final Comparator<Hour> HOUR_ORDER = Comparator.comparingLong(Hour::accountId)
             .thenComparingLong(Hour::hourMillis).thenComparingLong(Hour::keyId).thenComparing(Hour::model);
 
-    private Uni<Void> upsertHourly(List<UsageLogEntry> es) {
+    private Uni<Void> upsertHourly(Mutiny.StatelessSession session, List<UsageLogEntry> es) {
         // Aggregated here (one statement may not update the same row twice) and sorted, so that
         // concurrent consumers lock roll-up rows in the same order.
         Map<Hour, long[]> sums = new TreeMap<>(HOUR_ORDER);
@@ -123,7 +124,7 @@ public class UsageRepository {
                 + "input_tokens = usage_hourly.input_tokens + EXCLUDED.input_tokens, "
                 + "output_tokens = usage_hourly.output_tokens + EXCLUDED.output_tokens, "
                 + "cost_micros = usage_hourly.cost_micros + EXCLUDED.cost_micros";
-        return NativeSql.update(sql,
+        return NativeSql.update(session, sql,
                 keys.stream().map(Hour::accountId).toArray(Long[]::new),
                 keys.stream().map(k -> NativeSql.isoMillis(k.hourMillis())).toArray(String[]::new),
                 keys.stream().map(Hour::keyId).toArray(Long[]::new),
@@ -138,7 +139,7 @@ public class UsageRepository {
      * Moves each key's last-used time forward (never back). The times arrive as timestamptz values:
      * Citus refuses a STABLE expression over a column reference (such as epoch + t * interval) in UPDATE SET.
      */
-    private Uni<Void> touchKeys(List<UsageLogEntry> es) {
+    private Uni<Void> touchKeys(Mutiny.StatelessSession session, List<UsageLogEntry> es) {
         Map<String, long[]> latest = new TreeMap<>();
         for (UsageLogEntry e : es) {
             long[] v = latest.computeIfAbsent(e.accountId() + ":" + e.keyId(),
@@ -149,7 +150,7 @@ public class UsageRepository {
                 + "cast(cast(?3 as text[]) as timestamptz[])) AS u(a, kid, t) "
                 + "WHERE k.account_id = u.a AND k.key_id = u.kid "
                 + "AND (k.last_used_at IS NULL OR k.last_used_at < u.t)";
-        return NativeSql.update(sql,
+        return NativeSql.update(session, sql,
                 latest.values().stream().map(v -> v[0]).toArray(Long[]::new),
                 latest.values().stream().map(v -> v[1]).toArray(Long[]::new),
                 latest.values().stream().map(v -> NativeSql.isoMillis(v[2])).toArray(String[]::new))
