@@ -6,7 +6,9 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.JDBCException;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -93,16 +95,18 @@ public class Inbox {
         } catch (InboxException | Error e) {
             throw e;
         } catch (Throwable e) {
-            PgException refused = cause(e, PgException.class);
-            String message = refused != null ? refused.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-            throw new InboxException(message, refused == null ? null : refused.getSqlState(), e);
+            throw new InboxException(e.getClass().getSimpleName() + ": " + e.getMessage(), sqlState(e), e);
         }
     }
 
-    private static <X extends Throwable> X cause(Throwable e, Class<X> type) {
+    /** The SQLSTATE anywhere in the chain: the client's own error, or Hibernate's translation of it. */
+    private static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
+            String state = t instanceof PgException pg ? pg.getSqlState()
+                    : t instanceof JDBCException jdbc ? jdbc.getSQLState()
+                    : t instanceof SQLException sql ? sql.getSQLState() : null;
+            if (state != null) {
+                return state;
             }
         }
         return null;

@@ -25,7 +25,9 @@ public class WebhookTestResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public void init(Map<String, String> initArgs) {
-        infra.init(initArgs);
+        Map<String, String> args = new HashMap<>(initArgs);
+        args.put("redis", "false"); // no Redis client here
+        infra.init(args);
     }
 
     @Override
@@ -45,7 +47,7 @@ public class WebhookTestResource implements QuarkusTestResourceLifecycleManager 
     }
 
     /** common's db/migration, applied as billing-service applies it (out of order: per-service version ranges). */
-    static void migrate(String database) {
+    public static void migrate(String database) {
         Postgres pg = Postgres.shared();
         Flyway.configure().dataSource(pg.jdbcUrl(database), pg.username(), pg.password())
                 .locations("classpath:db/migration").outOfOrder(true).load().migrate();
