@@ -8,8 +8,8 @@ import java.util.UUID;
 
 /**
  * Quarkus test resource giving a test its real infrastructure: the JVM-wide Redis Cluster and PostgreSQL server, and a
- * fresh database of its own. Init arg {@code flushRedis=true} empties Redis when the resource starts; {@code redis=false}
- * leaves Redis out (a service without a Redis client: no cluster is started, no {@code kiku.redis.hosts} given).
+ * fresh database of its own. Init arg {@code flushRedis=true} empties Redis when the resource starts;
+ * {@code redis=false} leaves Redis out, for a service without a Redis client (no cluster, no {@code kiku.redis.hosts}).
  * <p>
  * Wrap it in a small resource class of the using module (delegating init/start/stop) rather than naming it in
  * {@code @WithTestResource} directly: a resource class coming straight from this test-jar is sometimes loaded by the

@@ -159,7 +159,8 @@ class ChartOperationsTest {
         });
         assertThat(ports(policies.get("billing"))).contains("TCP/5432", "TCP/6379").doesNotContain("TCP/443");
         // webhook keeps nothing in Redis: no way there
-        assertThat(ports(policies.get("webhook"))).contains("TCP/5432", "TCP/443", "TCP/8083").doesNotContain("TCP/6379");
+        assertThat(ports(policies.get("webhook"))).contains("TCP/5432", "TCP/443", "TCP/8083")
+                .doesNotContain("TCP/6379");
         assertThat(ports(policies.get("api"))).contains("TCP/6379");
         assertThat(ports(policies.get("bot"))).contains("TCP/6379");
         assertThat(ports(policies.get("api"))).contains("TCP/443", "TCP/8083").doesNotContain("TCP/5432");

@@ -141,7 +141,7 @@ public class InboxRepository implements PanacheRepositoryBase<InboxEvent, String
                 .map(InboxRepository::rows);
     }
 
-    /** Events of one type about one Paddle entity (e.g. the transaction.completed of {@code txn_...}), processed first. */
+    /** Events of one type about one Paddle entity (the transaction.completed of {@code txn_...}), processed first. */
     public Uni<List<InboxRow>> findByEntity(String eventType, String entityId) {
         return find("eventType = ?1 and entityId = ?2"
                 + " order by case when status = 'processed' then 0 else 1 end, receivedAt", eventType, entityId)
