@@ -1,7 +1,7 @@
 package ai.kiku.api;
 
-import ai.kiku.api.config.HotPath;
-import ai.kiku.api.config.OrderedWrites;
+import ai.kiku.api.redis.HotPath;
+import ai.kiku.api.redis.OrderedWrites;
 import ai.kiku.api.support.ApiTestResource;
 import ai.kiku.api.support.FakeBilling.TestKey;
 import ai.kiku.common.redis.KeySchema;
