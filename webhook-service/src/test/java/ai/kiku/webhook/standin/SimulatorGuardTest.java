@@ -1,4 +1,4 @@
-package ai.kiku.webhook.rest;
+package ai.kiku.webhook.standin;
 
 import io.vertx.core.net.SocketAddress;
 import org.jboss.resteasy.reactive.common.util.CaseInsensitiveMap;

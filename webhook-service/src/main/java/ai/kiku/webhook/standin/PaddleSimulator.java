@@ -1,5 +1,7 @@
-package ai.kiku.webhook.service;
+package ai.kiku.webhook.standin;
 
+import ai.kiku.webhook.service.Catalogue;
+import ai.kiku.webhook.service.SignatureVerifier;
 import ai.kiku.common.contract.Catalogue.CreditPack;
 import ai.kiku.webhook.client.PaddleClient;
 import ai.kiku.webhook.client.PaddleTransaction;

@@ -1,11 +1,10 @@
-package ai.kiku.webhook.rest;
+package ai.kiku.webhook.standin;
 
 import ai.kiku.common.auth.BearerToken;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.webhook.client.PaddleClient;
 import ai.kiku.webhook.client.PaddleTransaction;
-import ai.kiku.webhook.service.PaddleSimulator;
-import ai.kiku.webhook.service.PaddleSimulator.SimTransaction;
+import ai.kiku.webhook.standin.PaddleSimulator.SimTransaction;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

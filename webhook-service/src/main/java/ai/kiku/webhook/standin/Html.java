@@ -1,4 +1,4 @@
-package ai.kiku.webhook.rest;
+package ai.kiku.webhook.standin;
 
 /** Minimal HTML for the simulator pages; every dynamic value goes through {@link #escape}. */
 final class Html {

@@ -1,8 +1,7 @@
-package ai.kiku.webhook.rest;
+package ai.kiku.webhook.standin;
 
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.error.ProblemMappers;
-import ai.kiku.webhook.service.PaddleSimulator;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -1,4 +1,4 @@
-package ai.kiku.webhook.rest;
+package ai.kiku.webhook.standin;
 
 import ai.kiku.webhook.client.PaddleClient;
 import io.quarkus.test.junit.QuarkusTest;
