@@ -1,6 +1,6 @@
 package ai.kiku.api.redis;
 
-import ai.kiku.testing.RedisCluster;
+import ai.kiku.devstack.RedisCluster;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -6,7 +6,7 @@ import ai.kiku.common.money.Usage;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.common.redis.LuaScript;
 import ai.kiku.common.redis.RedisSettings;
-import ai.kiku.testing.RedisSentinels;
+import ai.kiku.devstack.RedisSentinels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
