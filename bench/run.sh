@@ -10,7 +10,7 @@
 # and (b) alternating for BENCH_ROUNDS rounds; phase 2 drives (c) and (d) at a fixed ~BENCH_RATE
 # requests/s, alternating for BENCH_RATE_ROUNDS rounds, to compare their latency. Prints rps / p50 /
 # p99 for each, the ratios b/a (median round) and c/d, and the p99 the proxy adds (c − d, median round). In BENCH_OUT it replaces only the part between its two marker
-# comments (the whole file when they are missing), so analysis written around the figures stays.
+# comments (appending a marked section when they are missing), so analysis written around the figures stays.
 #
 # Settings (environment): KIKU_API_URL (http://127.0.0.1:8080), KIKU_BILLING_URL (http://127.0.0.1:8083),
 # KIKU_ADMIN_TOKEN (else .kiku/admin-token), BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_THREADS (2),
@@ -19,6 +19,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/bench/lib/section.sh"
 API="${KIKU_API_URL:-http://127.0.0.1:8080}"
 BILLING="${KIKU_BILLING_URL:-http://127.0.0.1:8083}"
 DURATION="${BENCH_DURATION:-20s}"
@@ -282,15 +283,5 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}"
   echo "absolute numbers are lower bounds; the ratios are what the targets are about. Re-run: \`bench/run.sh\`."
 } >"$WORK/generated.md"
 # Only the part between the markers is the benchmark's; the analysis written around it is kept.
-BEGIN_MARK='<!-- bench/run.sh: begin -->'
-END_MARK='<!-- bench/run.sh: end -->'
-if [[ -f "$OUT" ]] && grep -qF "$BEGIN_MARK" "$OUT" && grep -qF "$END_MARK" "$OUT"; then
-  awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v gen="$WORK/generated.md" '
-    $0 == b { print; while ((getline line < gen) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$OUT" >"$WORK/out.md"
-  cat "$WORK/out.md" >"$OUT"
-else
-  { echo "$BEGIN_MARK"; cat "$WORK/generated.md"; echo "$END_MARK"; } >"$OUT"
-fi
+write_section "$OUT" "bench/run.sh" "$WORK/generated.md"
 say "wrote $OUT"

@@ -82,15 +82,6 @@ groups() { # KEY: "api / services / nginx / redis / postgres; wrk" µs per reque
   echo
   echo "Re-run: \`bench/mix/run\` (settings in its header; \`KIKU_PORT_OFFSET\` for a stack on other ports)."
 } >"$WORK/generated.md"
-BEGIN_MARK='<!-- bench/mix: begin -->'
-END_MARK='<!-- bench/mix: end -->'
-if [[ -f "$OUT" ]] && grep -qF "$BEGIN_MARK" "$OUT" && grep -qF "$END_MARK" "$OUT"; then
-  awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v gen="$WORK/generated.md" '
-    $0 == b { print; while ((getline line < gen) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$OUT" >"$WORK/out.md"
-  cat "$WORK/out.md" >"$OUT"
-else
-  { [[ -s "$OUT" ]] && echo; echo "$BEGIN_MARK"; cat "$WORK/generated.md"; echo "$END_MARK"; } >>"$OUT"
-fi
+. "$HERE/../lib/section.sh"
+write_section "$OUT" "bench/mix" "$WORK/generated.md"
 say "wrote $OUT"

@@ -21,7 +21,7 @@ public interface UsageConfig {
      * Entries read per partition per round. Redis runs each batch's read, acknowledgement and
      * deletion as single commands that every metered call on that node waits behind: 200 took
      * ~0.3 ms apiece, and at 50 the gateway's p99 at 1,000 calls/s was ~0.7 ms lower
-     * (3.33 against 4.04 ms, ABBA; docs/performance.md).
+     * (3.33 against 4.04 ms, ABBA; docs/performance-history.md).
      */
     @WithDefault("50")
     int batchSize();

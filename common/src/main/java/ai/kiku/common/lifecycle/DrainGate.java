@@ -66,7 +66,7 @@ public class DrainGate {
     private volatile boolean refusing;
 
     public DrainGate(Vertx vertx,
-                     @ConfigProperty(name = "kiku.shutdown.drain-delay", defaultValue = "0s") Duration drain,
+                     @ConfigProperty(name = "kiku.shutdown.drain-delay") Duration drain,
                      @ConfigProperty(name = "kiku.shutdown.close-phase", defaultValue = "3s") Duration closePhase,
                      Event<ShutdownStarted> started, ObjectMapper mapper) throws JsonProcessingException {
         this.vertx = vertx;

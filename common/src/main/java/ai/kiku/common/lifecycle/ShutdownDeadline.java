@@ -20,8 +20,8 @@ public class ShutdownDeadline {
     private volatile long deadlineNanos;
     private volatile boolean started;
 
-    public ShutdownDeadline(@ConfigProperty(name = "kiku.shutdown.drain-delay", defaultValue = "0s") Duration drain,
-                            @ConfigProperty(name = "kiku.shutdown.timeout", defaultValue = "30s") Duration timeout) {
+    public ShutdownDeadline(@ConfigProperty(name = "kiku.shutdown.drain-delay") Duration drain,
+                            @ConfigProperty(name = "kiku.shutdown.timeout") Duration timeout) {
         this.drain = drain;
         this.timeout = timeout;
     }
