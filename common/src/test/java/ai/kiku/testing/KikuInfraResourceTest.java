@@ -39,6 +39,18 @@ class KikuInfraResourceTest {
     }
 
     @Test
+    void leavesRedisOutForAServiceWithoutARedisClient() {
+        KikuInfraResource resource = new KikuInfraResource();
+        resource.init(Map.of("redis", "false"));
+
+        Map<String, String> config = resource.start();
+
+        assertThat(config).containsOnlyKeys("kiku.db.host", "kiku.db.port", "kiku.db.name", "kiku.db.username",
+                "kiku.db.password");
+        assertThat(Postgres.shared().databaseExists(config.get("kiku.db.name"))).isTrue();
+    }
+
+    @Test
     void bringsBackServersThatAnEarlierTestLeftDown() {
         RedisCluster redis = RedisCluster.shared();
         Postgres pg = Postgres.shared();

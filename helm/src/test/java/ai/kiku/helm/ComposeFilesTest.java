@@ -54,7 +54,7 @@ class ComposeFilesTest {
             svc.path("ports").forEach(p -> ports.add(p.asText().replaceAll(".*:", "")));
             svc.path("expose").forEach(p -> ports.add(p.asText()));
             assertThat(ports).as(service + " ports").containsExactly(String.valueOf(port));
-            assertThat(svc.path("depends_on").size()).as(service + " waits for Redis at least").isPositive();
+            assertThat(svc.path("depends_on").size()).as(service + " waits for its stores at least").isPositive();
         }
     }
 

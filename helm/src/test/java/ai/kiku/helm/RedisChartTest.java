@@ -27,8 +27,7 @@ import java.util.stream.Collectors;
 /** The redis.* values (mode, Sentinel, password Secret, TLS) as every service's env, mounts and egress. */
 class RedisChartTest {
 
-    private static final List<String> SERVICES = List.of("api", "bot", "webhook", "billing");
-    /** The services with a Redis client of their own (webhook-service only shares common's beans, unused). */
+    /** The services with a Redis client (services.<svc>.redis); webhook-service has none: it keeps nothing in Redis. */
     private static final List<String> REDIS_CLIENTS = List.of("api", "bot", "billing");
     private static final String SENTINEL_TLS = """
             redis:
@@ -47,7 +46,7 @@ class RedisChartTest {
             """;
 
     @Test
-    void shouldGiveEveryServiceSentinelModeTheSecretPasswordAndTheMountedCa() {
+    void shouldGiveEveryRedisClientSentinelModeTheSecretPasswordAndTheMountedCaAndWebhookNone() {
         Manifests manifests = Chart.render(List.of(SENTINEL_TLS));
 
         assertThat(manifests.configData())
@@ -61,7 +60,7 @@ class RedisChartTest {
         Secret own = (Secret) StrictModel.parse(manifests.get("Secret", "kiku"));
         assertThat(own.getData()).as("the chart's Secret holds no Redis password").doesNotContainKey("QUARKUS_REDIS_PASSWORD");
 
-        for (String service : SERVICES) {
+        for (String service : REDIS_CLIENTS) {
             Deployment deployment = (Deployment) StrictModel.parse(manifests.get("Deployment", "kiku-" + service));
             PodSpec pod = deployment.getSpec().getTemplate().getSpec();
             Container container = pod.getContainers().get(0);
@@ -93,6 +92,7 @@ class RedisChartTest {
             assertThat(redisEgressPorts(manifests, service)).as("%s egress to the sentinels and the primary", service)
                     .containsExactlyInAnyOrder(26379, 6379);
         }
+        assertNoRedis(manifests, "webhook", 26379, 6379);
     }
 
     /** Every KIKU_REDIS_* name the chart sets is one the Redis-using services read (kiku.redis.* in env form). */
@@ -123,7 +123,7 @@ class RedisChartTest {
         assertThat(manifests.configData()).containsEntry("KIKU_REDIS_MODE", "cluster")
                 .containsEntry("KIKU_REDIS_TLS", "false")
                 .doesNotContainKeys("KIKU_REDIS_MASTER_NAME", "KIKU_REDIS_TLS_HOSTNAME_VERIFICATION");
-        for (String service : SERVICES) {
+        for (String service : REDIS_CLIENTS) {
             Deployment deployment = (Deployment) StrictModel.parse(manifests.get("Deployment", "kiku-" + service));
             Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
             SecretKeySelector ref = container.getEnv().stream().filter(e -> e.getName().equals("QUARKUS_REDIS_PASSWORD"))
@@ -137,6 +137,7 @@ class RedisChartTest {
             assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("checksum/redis");
             assertThat(redisEgressPorts(manifests, service)).containsExactly(6379);
         }
+        assertNoRedis(manifests, "webhook", 6379);
     }
 
     @Test
@@ -176,6 +177,25 @@ class RedisChartTest {
                 .hasMessageContaining("masterName");
         assertThatThrownBy(() -> Chart.template(List.of(), "redis.tls.trustSecret", "kiku-redis-ca"))
                 .hasMessageContaining("redis.tls.enabled is false");
+    }
+
+    /** No Redis password, CA, checksum or egress to the Redis ports for a service without a Redis client. */
+    private static void assertNoRedis(Manifests manifests, String service, int... redisPorts) {
+        Deployment deployment = (Deployment) StrictModel.parse(manifests.get("Deployment", "kiku-" + service));
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().get(0);
+        assertThat(container.getEnv()).extracting(EnvVar::getName).as(service)
+                .doesNotContain("QUARKUS_REDIS_PASSWORD", "KIKU_REDIS_TLS_TRUST_PEM");
+        assertThat(container.getVolumeMounts()).extracting(VolumeMount::getName).as(service).doesNotContain("redis-tls");
+        assertThat(pod.getVolumes()).extracting(Volume::getName).as(service).containsExactly("tmp");
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).as(service)
+                .doesNotContainKey("checksum/redis");
+        NetworkPolicy policy = (NetworkPolicy) StrictModel.parse(manifests.get("NetworkPolicy", "kiku-" + service));
+        List<Integer> ports = policy.getSpec().getEgress().stream().flatMap(r -> r.getPorts().stream())
+                .map(NetworkPolicyPort::getPort).map(p -> p.getIntVal()).collect(Collectors.toList());
+        for (int port : redisPorts) {
+            assertThat(ports).as("%s egress", service).doesNotContain(port);
+        }
     }
 
     private static List<Integer> redisEgressPorts(Manifests manifests, String service) {

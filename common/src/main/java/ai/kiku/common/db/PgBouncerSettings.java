@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code kiku.db.behind-pgbouncer=true} turns on the datasource settings that work through PgBouncer in transaction
  * mode, where consecutive transactions of one client connection run on different server connections, so nothing may
  * outlive a transaction on the server: no named prepared statement of the reactive client (it re-parses an unnamed
- * statement before each execution instead, and caches none) nor of the JDBC driver (Flyway, webhook). Off, the
+ * statement before each execution instead, and caches none) nor of the JDBC driver (billing's Flyway). Off, the
  * direct-PostgreSQL defaults (cached server-side statements) stay.
  */
 public final class PgBouncerSettings implements ConfigSourceFactory {

@@ -1,7 +1,8 @@
 package ai.kiku.webhook.rest;
 
 import ai.kiku.common.error.ProblemException;
-import ai.kiku.webhook.repository.InboxRepository;
+import ai.kiku.webhook.repository.Inbox;
+import ai.kiku.webhook.repository.InboxException;
 import ai.kiku.webhook.repository.InboxRow;
 import ai.kiku.webhook.service.EventProcessor;
 import jakarta.ws.rs.DefaultValue;
@@ -14,7 +15,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.logging.Logger;
 
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -26,10 +26,10 @@ public class AdminWebhookResource {
     private static final Logger LOG = Logger.getLogger(AdminWebhookResource.class);
     private static final int MAX_LIMIT = 500;
 
-    private final InboxRepository inbox;
+    private final Inbox inbox;
     private final EventProcessor processor;
 
-    public AdminWebhookResource(InboxRepository inbox, EventProcessor processor) {
+    public AdminWebhookResource(Inbox inbox, EventProcessor processor) {
         this.inbox = inbox;
         this.processor = processor;
     }
@@ -62,7 +62,7 @@ public class AdminWebhookResource {
         try {
             return inbox.find(eventId).map(EventView::of)
                     .orElseThrow(() -> ProblemException.notFound("event " + eventId));
-        } catch (SQLException e) {
+        } catch (InboxException e) {
             throw unavailable(e);
         }
     }
@@ -76,7 +76,7 @@ public class AdminWebhookResource {
             LOG.infof("operator replay of Paddle event %s (%s)", eventId, row.eventType());
             processor.nudge(eventId);
             return EventView.of(row);
-        } catch (SQLException e) {
+        } catch (InboxException e) {
             throw unavailable(e);
         }
     }
@@ -87,12 +87,12 @@ public class AdminWebhookResource {
         }
         try {
             return inbox.list(status, limit).stream().map(EventView::of).toList();
-        } catch (SQLException e) {
+        } catch (InboxException e) {
             throw unavailable(e);
         }
     }
 
-    private static ProblemException unavailable(SQLException e) {
+    private static ProblemException unavailable(InboxException e) {
         LOG.warnf("inbox unavailable: %s", e.getMessage());
         return ProblemException.unavailable("the inbox database is unavailable");
     }

@@ -2,7 +2,8 @@ package ai.kiku.webhook.service;
 
 import ai.kiku.common.money.Micros;
 import ai.kiku.common.contract.LedgerResult;
-import ai.kiku.webhook.repository.InboxRepository;
+import ai.kiku.webhook.repository.Inbox;
+import ai.kiku.webhook.repository.InboxException;
 import ai.kiku.webhook.repository.InboxRow;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigInteger;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,17 +36,17 @@ public class AdjustmentHandler {
 
     private static final Set<String> MONEY_ACTIONS = Set.of("refund", "chargeback", "chargeback_reverse");
 
-    private final InboxRepository inbox;
+    private final Inbox inbox;
     private final Ledger ledger;
     private final ObjectMapper mapper;
 
-    public AdjustmentHandler(InboxRepository inbox, Ledger ledger, ObjectMapper mapper) {
+    public AdjustmentHandler(Inbox inbox, Ledger ledger, ObjectMapper mapper) {
         this.inbox = inbox;
         this.ledger = ledger;
         this.mapper = mapper;
     }
 
-    public Outcome handle(String eventId, JsonNode data) throws SQLException, JsonProcessingException {
+    public Outcome handle(String eventId, JsonNode data) throws InboxException, JsonProcessingException {
         String adjustmentId = Json.text(data, "id");
         String action = Json.text(data, "action");
         String status = Json.text(data, "status");
@@ -96,7 +96,7 @@ public class AdjustmentHandler {
     }
 
     /** The processed payment this adjustment refers to; waited for while it is still on its way. */
-    private InboxRow original(String transactionId) throws SQLException {
+    private InboxRow original(String transactionId) throws InboxException {
         List<InboxRow> rows = inbox.findByEntity("transaction.completed", transactionId);
         if (rows.isEmpty()) {
             throw new AwaitingTransactionException("waiting for transaction.completed of " + transactionId

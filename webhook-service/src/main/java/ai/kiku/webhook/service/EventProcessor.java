@@ -1,7 +1,8 @@
 package ai.kiku.webhook.service;
 
 import ai.kiku.webhook.config.WebhookConfig;
-import ai.kiku.webhook.repository.InboxRepository;
+import ai.kiku.webhook.repository.Inbox;
+import ai.kiku.webhook.repository.InboxException;
 import ai.kiku.webhook.repository.InboxRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +12,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +38,7 @@ public class EventProcessor {
     private static final int MAX_ERROR_LENGTH = 1000;
     private static final int MAX_BATCHES_PER_POLL = 10;
 
-    private final InboxRepository inbox;
+    private final Inbox inbox;
     private final TransactionHandler transactions;
     private final AdjustmentHandler adjustments;
     private final Alerts alerts;
@@ -50,7 +50,7 @@ public class EventProcessor {
             new ArrayBlockingQueue<>(1000), r -> new Thread(r, "paddle-nudge"), new ThreadPoolExecutor.DiscardPolicy());
     private volatile boolean paused;
 
-    public EventProcessor(InboxRepository inbox, TransactionHandler transactions, AdjustmentHandler adjustments,
+    public EventProcessor(Inbox inbox, TransactionHandler transactions, AdjustmentHandler adjustments,
                           Alerts alerts, WebhookConfig config, ObjectMapper mapper, MeterRegistry registry) {
         this.inbox = inbox;
         this.transactions = transactions;
@@ -84,7 +84,7 @@ public class EventProcessor {
         nudges.execute(() -> {
             try {
                 inbox.claim(eventId, config.lease()).ifPresent(this::process);
-            } catch (SQLException e) {
+            } catch (InboxException e) {
                 LOG.warnf("could not claim %s now (%s); the poller retries", eventId, e.getMessage());
             }
         });
@@ -104,7 +104,7 @@ public class EventProcessor {
                     return;
                 }
             }
-        } catch (SQLException e) {
+        } catch (InboxException e) {
             LOG.warnf("inbox poll failed: %s", e.getMessage());
         }
     }
@@ -161,9 +161,9 @@ public class EventProcessor {
                 LOG.warnf("Paddle event %s attempt %d failed, retry in %s: %s", row.eventId(), row.attempts(),
                         delay, error);
             }
-        } catch (SQLException sql) {
+        } catch (InboxException failure) {
             LOG.warnf("could not record the failure of %s (%s); it is retried after its lease", row.eventId(),
-                    sql.getMessage());
+                    failure.getMessage());
         }
     }
 
@@ -177,9 +177,9 @@ public class EventProcessor {
             } else {
                 LOG.debugf("Paddle event %s: %s", row.eventId(), e.getMessage());
             }
-        } catch (SQLException sql) {
+        } catch (InboxException failure) {
             LOG.warnf("could not record that %s waits (%s); it is retried after its lease", row.eventId(),
-                    sql.getMessage());
+                    failure.getMessage());
         }
     }
 

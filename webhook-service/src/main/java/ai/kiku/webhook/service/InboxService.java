@@ -4,14 +4,14 @@ import ai.kiku.webhook.standin.PaddleSimulator;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.webhook.config.PaddleConfig;
-import ai.kiku.webhook.repository.InboxRepository;
+import ai.kiku.webhook.repository.Inbox;
+import ai.kiku.webhook.repository.InboxException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,14 +26,14 @@ public class InboxService {
 
     private static final Logger LOG = Logger.getLogger(InboxService.class);
 
-    private final InboxRepository inbox;
+    private final Inbox inbox;
     private final EventProcessor processor;
     private final PaddleConfig paddle;
     private final PaddleSimulator simulator;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
 
-    public InboxService(InboxRepository inbox, EventProcessor processor, PaddleConfig paddle,
+    public InboxService(Inbox inbox, EventProcessor processor, PaddleConfig paddle,
                         PaddleSimulator simulator, ObjectMapper mapper, MeterRegistry registry) {
         this.inbox = inbox;
         this.processor = processor;
@@ -71,8 +71,8 @@ public class InboxService {
         boolean inserted;
         try {
             inserted = inbox.insert(event, new String(rawBody, StandardCharsets.UTF_8), status);
-        } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+        } catch (InboxException e) {
+            if (e.invalidData()) {
                 count("invalid_envelope");
                 throw ProblemException.badRequest("body", "the event cannot be stored: " + e.getMessage());
             }

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InboxRepositoryTest {
 
     @Inject
-    InboxRepository inbox;
+    Inbox inbox;
 
     @Inject
     EventProcessor processor;

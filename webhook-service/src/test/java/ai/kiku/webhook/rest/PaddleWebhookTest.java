@@ -168,6 +168,21 @@ class PaddleWebhookTest {
         assertThat(inbox.totalRows()).isEqualTo(rows);
     }
 
+    /** An envelope PostgreSQL cannot store (jsonb has no NUL character): a retry cannot help, so 400, not 503. */
+    @Test
+    void shouldAnswer400ForASignedEnvelopeThatPostgresCannotStore() {
+        String eventId = Paddle.id("evt");
+        ObjectNode event = customerCreated(eventId);
+        ((ObjectNode) event.get("data")).put("name", "nul\0byte");
+        byte[] body = Paddle.bytes(event);
+        assertThat(new String(body, StandardCharsets.UTF_8)).contains("\\u0000");
+
+        Paddle.deliver(body, Paddle.sign(body)).then().statusCode(400)
+                .contentType(startsWith("application/problem+json")).body("field", equalTo("body"));
+
+        assertThat(inbox.status(eventId)).isNull();
+    }
+
     @Test
     void shouldAnswer413ForBodiesAboveTheCap() {
         byte[] body = new byte[1_048_577];

@@ -1,12 +1,11 @@
 package ai.kiku.webhook.support;
 
-import io.agroal.api.AgroalDataSource;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -14,62 +13,52 @@ import java.util.function.BooleanSupplier;
 @ApplicationScoped
 public class InboxProbe {
 
-    private final AgroalDataSource dataSource;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    public InboxProbe(AgroalDataSource dataSource) {
-        this.dataSource = dataSource;
+    private final Pool pool;
+
+    public InboxProbe(Pool pool) {
+        this.pool = pool;
     }
 
     /** Status of one event, or null when it was never stored. */
     public String status(String eventId) {
-        return string("SELECT status FROM paddle_events WHERE event_id = ?", eventId);
+        return string("SELECT status FROM paddle_events WHERE event_id = $1", eventId);
     }
 
     public String lastError(String eventId) {
-        return string("SELECT last_error FROM paddle_events WHERE event_id = ?", eventId);
+        return string("SELECT last_error FROM paddle_events WHERE event_id = $1", eventId);
     }
 
     public String outcome(String eventId) {
-        return string("SELECT outcome::text FROM paddle_events WHERE event_id = ?", eventId);
+        return string("SELECT outcome::text FROM paddle_events WHERE event_id = $1", eventId);
     }
 
     public int attempts(String eventId) {
-        String value = string("SELECT attempts::text FROM paddle_events WHERE event_id = ?", eventId);
+        String value = string("SELECT attempts::text FROM paddle_events WHERE event_id = $1", eventId);
         return value == null ? -1 : Integer.parseInt(value);
     }
 
     /** Rows whose payload's data.id is {@code entityId} (any event id). */
     public long rowsAbout(String entityId) {
-        return Long.parseLong(string("SELECT count(*)::text FROM paddle_events WHERE payload->'data'->>'id' = ?",
+        return Long.parseLong(string("SELECT count(*)::text FROM paddle_events WHERE payload->'data'->>'id' = $1",
                 entityId));
     }
 
     public long totalRows() {
-        return Long.parseLong(string("SELECT count(*)::text FROM paddle_events WHERE event_id <> ?", ""));
+        return Long.parseLong(string("SELECT count(*)::text FROM paddle_events WHERE event_id <> $1", ""));
     }
 
     /** Moves an event's receipt into the past, as if it had been waiting that long. */
     public void receivedAgo(String eventId, Duration ago) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE paddle_events SET received_at = now() - ? * interval '1 millisecond' WHERE event_id = ?")) {
-            ps.setLong(1, ago.toMillis());
-            ps.setString(2, eventId);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        update("UPDATE paddle_events SET received_at = now() - $1 * interval '1 millisecond' WHERE event_id = $2",
+                ago.toMillis(), eventId);
     }
 
     /** Sets when an event is next looked at. */
     public void nextAttemptIn(String eventId, Duration in) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE paddle_events SET next_attempt_at = now() + ? * interval '1 millisecond' WHERE event_id = ?")) {
-            ps.setLong(1, in.toMillis());
-            ps.setString(2, eventId);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        update("UPDATE paddle_events SET next_attempt_at = now() + $1 * interval '1 millisecond' WHERE event_id = $2",
+                in.toMillis(), eventId);
     }
 
     /** Polls until {@code condition} holds (processing is asynchronous), failing after {@code timeout}. */
@@ -93,13 +82,11 @@ public class InboxProbe {
     }
 
     private String string(String sql, String arg) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        RowIterator<Row> rows = pool.preparedQuery(sql).execute(Tuple.of(arg)).await().atMost(TIMEOUT).iterator();
+        return rows.hasNext() ? rows.next().getString(0) : null;
+    }
+
+    private void update(String sql, Object... args) {
+        pool.preparedQuery(sql).execute(Tuple.from(args)).await().atMost(TIMEOUT);
     }
 }
