@@ -4,7 +4,7 @@ import ai.kiku.billing.config.JobsConfig;
 import ai.kiku.billing.jobs.JobHandlers;
 import ai.kiku.billing.jobs.JobQueue;
 import ai.kiku.billing.jobs.JobWorker;
-import ai.kiku.billing.stream.StreamClient;
+import ai.kiku.common.stream.StreamClient;
 import ai.kiku.common.redis.KeySchema;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;

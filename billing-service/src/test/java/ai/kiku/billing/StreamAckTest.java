@@ -1,6 +1,6 @@
 package ai.kiku.billing;
 
-import ai.kiku.billing.stream.StreamClient;
+import ai.kiku.common.stream.StreamClient;
 import ai.kiku.devstack.RedisCluster;
 import ai.kiku.devstack.Resp;
 import io.quarkus.test.junit.QuarkusTest;

@@ -2,8 +2,8 @@ package ai.kiku.billing;
 
 import ai.kiku.billing.config.UsageConfig;
 import ai.kiku.billing.repository.UsageRepository;
-import ai.kiku.billing.stream.StreamClient;
-import ai.kiku.billing.stream.StreamEntry;
+import ai.kiku.common.stream.StreamClient;
+import ai.kiku.common.stream.StreamEntry;
 import ai.kiku.billing.usage.UsageConsumer;
 import ai.kiku.common.money.UsageLogEntry;
 import ai.kiku.common.redis.KeySchema;

@@ -5,7 +5,6 @@ import ai.kiku.api.provider.Route;
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.common.error.JsonProblems;
 import ai.kiku.common.error.ProblemException;
-import ai.kiku.common.money.Micros;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,9 +93,8 @@ public class ChatRequestParser {
             inputBound = count.bound(imageTokens, price.maxOutputTokens());
             inputEstimate = Math.min(inputBound, count.estimate(imageTokens, price.maxOutputTokens()));
             // rejected predicted tokens are billed as output, on top of max_tokens
-            outputBound = Math.multiplyExact(Math.addExact(maxOut, count.predictionBytes()), choices);
-            reserve = price.cost(inputBound, outputBound);
-            Micros.requireInRange(reserve);
+            outputBound = CallPrice.outputBound(maxOut, count.predictionBytes(), choices);
+            reserve = price.reservation(inputBound, outputBound);
         } catch (ArithmeticException | IllegalArgumentException e) {
             throw ProblemException.badRequest("messages", "request too large to price");
         }

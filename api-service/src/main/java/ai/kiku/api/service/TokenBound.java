@@ -46,15 +46,18 @@ public final class TokenBound {
 
         /** Most input tokens a provider can bill. */
         public long bound(long imageTokens, long outputCap) {
-            return Math.addExact(Math.addExact(PER_REQUEST + bytes, PER_MESSAGE * messages + PER_TOOL * tools),
+            return Math.addExact(Math.addExact(Math.addExact(PER_REQUEST, bytes), framing()),
                     Math.addExact(Math.multiplyExact(images, imageTokens), Math.multiplyExact(replayedOutputs, outputCap)));
         }
 
         /** Best guess of the input tokens, charged when a provider reports no usage: a token per 3 bytes. */
         public long estimate(long imageTokens, long outputCap) {
-            return Math.addExact(Math.addExact(PER_REQUEST + TokenEstimator.ofBytes(bytes),
-                    PER_MESSAGE * messages + PER_TOOL * tools), Math.addExact(
+            return Math.addExact(Math.addExact(PER_REQUEST + TokenEstimator.ofBytes(bytes), framing()), Math.addExact(
                     Math.multiplyExact(images, imageTokens), Math.multiplyExact(replayedOutputs, outputCap)));
+        }
+
+        private long framing() {
+            return Math.addExact(Math.multiplyExact(PER_MESSAGE, messages), Math.multiplyExact(PER_TOOL, tools));
         }
     }
 

@@ -2,7 +2,7 @@ package ai.kiku.billing.jobs;
 
 import ai.kiku.billing.config.JobsConfig;
 import ai.kiku.billing.model.JobView;
-import ai.kiku.billing.stream.StreamClient;
+import ai.kiku.common.stream.StreamClient;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.redis.KeySchema;
 import io.smallrye.mutiny.Uni;

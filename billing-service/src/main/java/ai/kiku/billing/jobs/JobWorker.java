@@ -1,9 +1,9 @@
 package ai.kiku.billing.jobs;
 
 import ai.kiku.billing.config.JobsConfig;
-import ai.kiku.billing.stream.BackgroundLoop;
-import ai.kiku.billing.stream.StreamClient;
-import ai.kiku.billing.stream.StreamEntry;
+import ai.kiku.common.stream.BackgroundLoop;
+import ai.kiku.common.stream.StreamClient;
+import ai.kiku.common.stream.StreamEntry;
 import ai.kiku.common.lifecycle.ShutdownDeadline;
 import ai.kiku.common.redis.KeySchema;
 import com.fasterxml.jackson.core.type.TypeReference;

@@ -1,7 +1,7 @@
 package ai.kiku.billing.outbox;
 
 import ai.kiku.billing.config.OutboxConfig;
-import ai.kiku.billing.stream.BackgroundLoop;
+import ai.kiku.common.stream.BackgroundLoop;
 import ai.kiku.common.lifecycle.ShutdownDeadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,8 +2,8 @@ package ai.kiku.billing.usage;
 
 import ai.kiku.billing.model.DeadLetterPage;
 import ai.kiku.billing.repository.LedgerRepository;
-import ai.kiku.billing.stream.StreamClient;
-import ai.kiku.billing.stream.StreamEntry;
+import ai.kiku.common.stream.StreamClient;
+import ai.kiku.common.stream.StreamEntry;
 import ai.kiku.common.money.UsageLogEntry;
 import ai.kiku.common.redis.KeySchema;
 import io.micrometer.core.instrument.Counter;

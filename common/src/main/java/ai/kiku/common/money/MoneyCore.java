@@ -80,7 +80,7 @@ public class MoneyCore {
         List<String> args = List.of(holdId, Long.toString(amountMicros),
                 Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120");
         return RESERVE.run(redis, keys, args).map(r -> new ReserveResult(
-                ReserveOutcome.values()[r.get(0).toInteger()], r.get(1).toLong(), r.get(2).toLong(),
+                ReserveOutcome.fromCode(r.get(0).toInteger()), r.get(1).toLong(), r.get(2).toLong(),
                 r.get(3).toLong(), r.get(4).toLong(), r.get(5).toLong()));
     }
 
@@ -136,7 +136,7 @@ public class MoneyCore {
                 KeySchema.usageLog(accountId));
         List<String> args = List.of(reference, Long.toString(amountMicros), Long.toString(accountId));
         return CREDIT.run(redis, keys, args).map(r -> new CreditResult(
-                CreditOutcome.values()[r.get(0).toInteger()], r.get(1).toLong(), r.get(2).toLong()));
+                CreditOutcome.fromCode(r.get(0).toInteger()), r.get(1).toLong(), r.get(2).toLong()));
     }
 
     /** Real-time balance of an account as seen by one of its keys. */

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,8 +126,6 @@ public class AdjustmentHandler {
             throw new HoldException("unproportionable_item", accountId, "adjustment " + adjustmentId
                     + " item of type " + type + " lacks an amount or the line total to prorate against");
         }
-        BigInteger share = BigInteger.valueOf(lineCredits).multiply(BigInteger.valueOf(amount))
-                .divide(BigInteger.valueOf(lineTotal));
-        return share.min(BigInteger.valueOf(lineCredits)).longValueExact();
+        return Proration.share(lineCredits, amount, lineTotal);
     }
 }

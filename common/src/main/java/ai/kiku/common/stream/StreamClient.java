@@ -1,15 +1,15 @@
-package ai.kiku.billing.stream;
+package ai.kiku.common.stream;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -17,11 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Redis Streams consumer-group commands billing needs (group creation, read, claim, ack and delete),
- * with replies parsed for both RESP2 and RESP3. One stream per call: in Redis Cluster each stream
- * may live on a different node.
+ * The Redis Streams consumer-group commands the services need (group creation, read, claim, ack and
+ * delete), with replies parsed for both RESP2 and RESP3. One stream per call: in Redis Cluster each
+ * stream may live on a different node. Not a bean: each service makes one from its {@link Redis}.
  */
-@ApplicationScoped
 public class StreamClient {
 
     /** What XAUTOCLAIM returned: the cursor to continue from ("0-0" when done) and the claimed entries. */
@@ -54,8 +53,30 @@ public class StreamClient {
 
     /** XREADGROUP without BLOCK; {@code id} is {@code >} for new entries or {@code 0} for this consumer's pending ones. */
     public Uni<List<StreamEntry>> read(String stream, String group, String consumer, int count, String id) {
-        return redis.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(count)
-                .arg("STREAMS").arg(stream).arg(id)).map(StreamClient::parseRead);
+        return read(stream, group, consumer, count, id, Duration.ZERO);
+    }
+
+    /**
+     * XREADGROUP that waits up to {@code block} for new entries when there are none ({@code id} {@code >} and a
+     * positive {@code block}); a read of pending entries never waits. Holds one connection while it waits.
+     */
+    public Uni<List<StreamEntry>> read(String stream, String group, String consumer, int count, String id,
+                                       Duration block) {
+        Request r = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(count);
+        if (">".equals(id) && block.toMillis() > 0) {
+            r.arg("BLOCK").arg(block.toMillis());
+        }
+        return redis.send(r.arg("STREAMS").arg(stream).arg(id)).map(StreamClient::parseRead);
+    }
+
+    /** XACK: the entries are done and leave the group's pending list (they stay in the stream). */
+    public Uni<Void> ack(String stream, String group, List<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Request r = Request.cmd(Command.XACK).arg(stream).arg(group);
+        ids.forEach(r::arg);
+        return redis.send(r).replaceWithVoid();
     }
 
     /** XAUTOCLAIM: takes over entries pending longer than {@code minIdleMillis} (a crashed consumer's). */

@@ -1,4 +1,4 @@
-package ai.kiku.billing.stream;
+package ai.kiku.common.stream;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package ai.kiku.billing.stream;
+package ai.kiku.common.stream;
 
 import org.jboss.logging.Logger;
 
@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * A managed background worker on its own thread (so blocking waits never touch the event loop):
- * start/stop at will, backs off exponentially while its stores fail, and stops cleanly between rounds.
+ * start/stop at will, backs off exponentially while its stores fail, stops cleanly between rounds, and
+ * tells a liveness check whether it still goes round.
  */
 public abstract class BackgroundLoop {
 
@@ -14,6 +15,7 @@ public abstract class BackgroundLoop {
     private final String name;
     private final Object signal = new Object();
     private volatile boolean running;
+    private volatile long lastBeatMillis;
     private Thread thread;
 
     protected BackgroundLoop(String name) {
@@ -46,6 +48,7 @@ public abstract class BackgroundLoop {
             return;
         }
         running = true;
+        beat();
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -83,6 +86,19 @@ public abstract class BackgroundLoop {
         return running;
     }
 
+    /**
+     * For a liveness check: false only while the loop runs yet has not gone round (nor reported progress
+     * through {@link #beat()}) for longer than {@code stall}, i.e. it is wedged.
+     */
+    public boolean live(Duration stall) {
+        return !running || System.currentTimeMillis() - lastBeatMillis <= stall.toMillis();
+    }
+
+    /** Marks progress within a long round (each round start marks it too). */
+    protected void beat() {
+        lastBeatMillis = System.currentTimeMillis();
+    }
+
     protected boolean stopping() {
         return !running;
     }
@@ -102,15 +118,16 @@ public abstract class BackgroundLoop {
 
     private void run() {
         int streak = 0;
-        Duration backoff = idleBackoff();
+        Duration backoff = firstErrorBackoff();
         while (running) {
+            beat();
             try {
                 boolean worked = round();
                 if (streak > 0) {
                     recovered(streak);
                 }
                 streak = 0;
-                backoff = idleBackoff();
+                backoff = firstErrorBackoff();
                 if (!worked) {
                     pause(idleBackoff());
                 }
@@ -122,5 +139,11 @@ public abstract class BackgroundLoop {
                         : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /** The idle backoff, or 250 ms for a loop that never rests when idle (one whose reads block instead). */
+    private Duration firstErrorBackoff() {
+        Duration idle = idleBackoff();
+        return idle.isZero() || idle.isNegative() ? Duration.ofMillis(250) : idle;
     }
 }
