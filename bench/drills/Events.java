@@ -79,7 +79,7 @@ final class Events {
             String stream = String.format("kiku:{p%02d}:usage", k.account % 64);
             int master = stack.redis.masterPortForKey(stream);
             partitionsByMaster.merge(master, 1, Integer::sum);
-            slotOfMaster.putIfAbsent(master, ai.kiku.testing.RedisCluster.slotOf(stream));
+            slotOfMaster.putIfAbsent(master, ai.kiku.devstack.RedisCluster.slotOf(stream));
         }
         int victim = partitionsByMaster.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         int slot = slotOfMaster.get(victim);

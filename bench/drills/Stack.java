@@ -1,6 +1,6 @@
-import ai.kiku.testing.Postgres;
-import ai.kiku.testing.RedisCluster;
-import ai.kiku.testing.Resp;
+import ai.kiku.devstack.Postgres;
+import ai.kiku.devstack.RedisCluster;
+import ai.kiku.devstack.Resp;
 
 import java.io.IOException;
 import java.net.URI;
@@ -148,7 +148,7 @@ final class Stack {
 
     /** Rows of a query on the stack's PostgreSQL (database kiku). */
     List<List<String>> sql(String query) throws IOException {
-        try (var wire = ai.kiku.testing.PgWire.connect(pg.host(), pg.port(), "kiku", read("pg-password"), "kiku")) {
+        try (var wire = ai.kiku.devstack.PgWire.connect(pg.host(), pg.port(), "kiku", read("pg-password"), "kiku")) {
             return wire.query(query);
         }
     }

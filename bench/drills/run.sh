@@ -30,7 +30,7 @@ if ! curl -fsS -o /dev/null --max-time 3 "http://127.0.0.1:$API_PORT/q/health/re
   started=1
 fi
 [[ -f .kiku/scale ]] || { echo "drills: the stack on port $API_PORT is not scaled (./kiku down, then run this again)" >&2; exit 2; }
-[[ -d .kiku/harness/ai/kiku/testing ]] || { echo "drills: .kiku/harness is missing (./kiku up compiles it)" >&2; exit 2; }
+[[ -d .kiku/harness/ai/kiku/devstack ]] || { echo "drills: .kiku/harness is missing (./kiku up compiles it)" >&2; exit 2; }
 
 out="$ROOT/.kiku/drills-classes"
 rm -rf "$out"

@@ -1,6 +1,6 @@
 package ai.kiku.api;
 
-import ai.kiku.api.config.HotPath;
+import ai.kiku.api.redis.HotPath;
 import ai.kiku.api.service.CatalogueService;
 import ai.kiku.api.support.FakeBilling;
 import ai.kiku.common.money.MoneyCore;

@@ -1,11 +1,11 @@
 package ai.kiku.api;
 
-import ai.kiku.api.config.HotPath;
-import ai.kiku.api.config.OrderedWrites;
+import ai.kiku.api.redis.HotPath;
+import ai.kiku.api.redis.OrderedWrites;
 import ai.kiku.api.support.ApiTestResource;
 import ai.kiku.api.support.FakeBilling.TestKey;
 import ai.kiku.common.redis.KeySchema;
-import ai.kiku.testing.RedisSentinels;
+import ai.kiku.devstack.RedisSentinels;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

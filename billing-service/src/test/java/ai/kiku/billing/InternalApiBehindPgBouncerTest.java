@@ -7,7 +7,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 /** {@link InternalApiTest} again, through Debian's PgBouncer in transaction mode. */
 @QuarkusTest
 @TestProfile(BehindPgBouncer.class)
-@EnabledIf(value = "ai.kiku.testing.PgBouncer#available",
+@EnabledIf(value = "ai.kiku.devstack.PgBouncer#available",
         disabledReason = "Debian's pgbouncer is not installed and apt-get download pgbouncer failed")
 class InternalApiBehindPgBouncerTest extends InternalApiTest {
 }

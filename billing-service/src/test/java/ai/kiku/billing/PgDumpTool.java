@@ -1,6 +1,6 @@
 package ai.kiku.billing;
 
-import ai.kiku.testing.Postgres;
+import ai.kiku.devstack.Postgres;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package ai.kiku.billing;
 
 import ai.kiku.common.contract.ApiKeyFormat;
 import ai.kiku.common.redis.KeySchema;
-import ai.kiku.testing.RedisCluster;
+import ai.kiku.devstack.RedisCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.redis.client.Response;

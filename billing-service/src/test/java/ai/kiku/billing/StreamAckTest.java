@@ -1,8 +1,8 @@
 package ai.kiku.billing;
 
 import ai.kiku.common.stream.StreamClient;
-import ai.kiku.testing.RedisCluster;
-import ai.kiku.testing.Resp;
+import ai.kiku.devstack.RedisCluster;
+import ai.kiku.devstack.Resp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;

@@ -7,7 +7,7 @@ import ai.kiku.common.stream.StreamEntry;
 import ai.kiku.billing.usage.UsageConsumer;
 import ai.kiku.common.money.UsageLogEntry;
 import ai.kiku.common.redis.KeySchema;
-import ai.kiku.testing.Postgres;
+import ai.kiku.devstack.Postgres;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package ai.kiku.testing;
 
+import ai.kiku.devstack.Postgres;
+import ai.kiku.devstack.RedisCluster;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package ai.kiku.testing;
 
+import ai.kiku.devstack.Postgres;
+import ai.kiku.devstack.RedisCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;

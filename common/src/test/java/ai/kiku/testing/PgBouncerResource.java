@@ -1,5 +1,6 @@
 package ai.kiku.testing;
 
+import ai.kiku.devstack.PgBouncer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 

@@ -1,8 +1,8 @@
 package ai.kiku.e2e;
 
-import ai.kiku.testing.PgWire;
-import ai.kiku.testing.Postgres;
-import ai.kiku.testing.RedisCluster;
+import ai.kiku.devstack.PgWire;
+import ai.kiku.devstack.Postgres;
+import ai.kiku.devstack.RedisCluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

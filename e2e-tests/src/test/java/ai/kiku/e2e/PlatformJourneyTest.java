@@ -1,6 +1,6 @@
 package ai.kiku.e2e;
 
-import ai.kiku.testing.PgWire;
+import ai.kiku.devstack.PgWire;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;

@@ -1,5 +1,6 @@
 package ai.kiku.api.client;
 
+import ai.kiku.api.service.PriceList;
 import ai.kiku.common.contract.InternalApi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;

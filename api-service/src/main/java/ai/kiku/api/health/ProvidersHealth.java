@@ -1,6 +1,6 @@
 package ai.kiku.api.health;
 
-import ai.kiku.api.client.ProviderRegistry;
+import ai.kiku.api.provider.ProviderRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -1,6 +1,7 @@
 package ai.kiku.api.rest;
 
-import ai.kiku.api.config.HotPath;
+import ai.kiku.api.http.Replies;
+import ai.kiku.api.redis.HotPath;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.api.service.KeyResolver;
 import ai.kiku.api.service.UsageQuery;
@@ -84,7 +85,7 @@ public class AccountHandlers {
         }
     }
 
-    void balance(RoutingContext ctx) {
+    public void balance(RoutingContext ctx) {
         String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         // Plain Vert.x futures end to end: this endpoint's cost is mostly per-call overhead, and Mutiny's
         // operators (context capture) were a tenth of it.
@@ -115,7 +116,7 @@ public class AccountHandlers {
                 });
     }
 
-    void usage(RoutingContext ctx) {
+    public void usage(RoutingContext ctx) {
         UsageQuery query;
         try {
             query = UsageQuery.of(ctx.queryParams().get("from"), ctx.queryParams().get("to"),

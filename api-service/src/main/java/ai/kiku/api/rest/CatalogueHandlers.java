@@ -1,6 +1,7 @@
 package ai.kiku.api.rest;
 
-import ai.kiku.api.client.ProviderRegistry;
+import ai.kiku.api.http.Replies;
+import ai.kiku.api.provider.ProviderRegistry;
 import ai.kiku.api.service.CatalogueService;
 import ai.kiku.api.service.KeyResolver;
 import io.vertx.core.buffer.Buffer;
@@ -28,7 +29,7 @@ public class CatalogueHandlers {
         this.replies = replies;
     }
 
-    void products(RoutingContext ctx) {
+    public void products(RoutingContext ctx) {
         keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
                 .flatMap(caller -> catalogue.get())
                 .subscribe().with(prices -> {
@@ -38,7 +39,7 @@ public class CatalogueHandlers {
     }
 
     /** Models that are both priced and served by at least one provider. */
-    void models(RoutingContext ctx) {
+    public void models(RoutingContext ctx) {
         keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
                 .flatMap(caller -> catalogue.get())
                 .subscribe().with(prices -> {

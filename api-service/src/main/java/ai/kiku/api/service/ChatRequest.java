@@ -1,6 +1,6 @@
 package ai.kiku.api.service;
 
-import ai.kiku.api.client.Route;
+import ai.kiku.api.provider.Route;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package ai.kiku.api.service;
 
-import ai.kiku.api.client.ProviderRegistry;
-import ai.kiku.api.client.Route;
+import ai.kiku.api.provider.ProviderRegistry;
+import ai.kiku.api.provider.Route;
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.common.error.JsonProblems;
 import ai.kiku.common.error.ProblemException;

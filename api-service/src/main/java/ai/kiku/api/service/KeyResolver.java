@@ -12,7 +12,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import ai.kiku.api.config.HotPath;
+import ai.kiku.api.redis.HotPath;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package ai.kiku.api.support;
 
-import ai.kiku.testing.RedisCluster;
-import ai.kiku.testing.RedisSentinels;
-import ai.kiku.testing.RedisServers;
-import ai.kiku.testing.RedisStandalone;
+import ai.kiku.devstack.RedisCluster;
+import ai.kiku.devstack.RedisSentinels;
+import ai.kiku.devstack.RedisServers;
+import ai.kiku.devstack.RedisStandalone;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;

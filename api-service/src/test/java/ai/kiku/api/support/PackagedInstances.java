@@ -4,7 +4,7 @@ import ai.kiku.api.support.FakeBilling.TestKey;
 import ai.kiku.common.money.MoneyConfig;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.testing.RawHttp;
-import ai.kiku.testing.RedisCluster;
+import ai.kiku.devstack.RedisCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;

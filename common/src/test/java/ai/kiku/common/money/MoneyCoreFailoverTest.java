@@ -1,8 +1,8 @@
 package ai.kiku.common.money;
 
 import ai.kiku.common.redis.KeySchema;
-import ai.kiku.testing.RedisCluster;
-import ai.kiku.testing.Resp;
+import ai.kiku.devstack.RedisCluster;
+import ai.kiku.devstack.Resp;
 import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 

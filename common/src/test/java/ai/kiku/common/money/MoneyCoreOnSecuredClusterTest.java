@@ -1,6 +1,6 @@
 package ai.kiku.common.money;
 
-import ai.kiku.testing.RedisCluster;
+import ai.kiku.devstack.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package ai.kiku.common.money;
 
-import ai.kiku.testing.RedisStandalone;
+import ai.kiku.devstack.RedisStandalone;
 import org.junit.jupiter.api.BeforeAll;
 
 /** {@link MoneyCoreTest}'s invariants on one redis-server with a password ({@code kiku.redis.mode=standalone}). */

@@ -1,7 +1,7 @@
 package ai.kiku.common.money;
 
 import ai.kiku.common.redis.KeySchema;
-import ai.kiku.testing.RedisCluster;
+import ai.kiku.devstack.RedisCluster;
 import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 

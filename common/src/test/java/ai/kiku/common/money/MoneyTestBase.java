@@ -1,7 +1,7 @@
 package ai.kiku.common.money;
 
-import ai.kiku.testing.RedisCluster;
-import ai.kiku.testing.RedisServers;
+import ai.kiku.devstack.RedisCluster;
+import ai.kiku.devstack.RedisServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,6 +1,6 @@
 package ai.kiku.common.schema;
 
-import ai.kiku.testing.Postgres;
+import ai.kiku.devstack.Postgres;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package ai.kiku.common.stream;
 
 import ai.kiku.common.redis.RedisSettings;
-import ai.kiku.testing.RedisCluster;
+import ai.kiku.devstack.RedisCluster;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;

@@ -1,5 +1,6 @@
 package ai.kiku.webhook.service;
 
+import ai.kiku.webhook.standin.PaddleSimulator;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.webhook.config.PaddleConfig;

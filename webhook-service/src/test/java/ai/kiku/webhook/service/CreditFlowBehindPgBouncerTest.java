@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@link CreditFlowTest} again, through Debian's PgBouncer in transaction mode. */
 @QuarkusTest
 @TestProfile(BehindPgBouncer.class)
-@EnabledIf(value = "ai.kiku.testing.PgBouncer#available",
+@EnabledIf(value = "ai.kiku.devstack.PgBouncer#available",
         disabledReason = "Debian's pgbouncer is not installed and apt-get download pgbouncer failed")
 class CreditFlowBehindPgBouncerTest extends CreditFlowTest {
 

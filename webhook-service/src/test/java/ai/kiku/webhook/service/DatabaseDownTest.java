@@ -1,6 +1,6 @@
 package ai.kiku.webhook.service;
 
-import ai.kiku.testing.Postgres;
+import ai.kiku.devstack.Postgres;
 import ai.kiku.webhook.support.BillingStub;
 import ai.kiku.webhook.support.BillingStub.LedgerCall;
 import ai.kiku.webhook.support.InboxProbe;

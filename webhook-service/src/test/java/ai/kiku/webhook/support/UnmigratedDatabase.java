@@ -1,6 +1,6 @@
 package ai.kiku.webhook.support;
 
-import ai.kiku.testing.Postgres;
+import ai.kiku.devstack.Postgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 

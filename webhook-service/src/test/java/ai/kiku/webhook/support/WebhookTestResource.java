@@ -1,7 +1,7 @@
 package ai.kiku.webhook.support;
 
 import ai.kiku.testing.KikuInfraResource;
-import ai.kiku.testing.Postgres;
+import ai.kiku.devstack.Postgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.flywaydb.core.Flyway;
 

@@ -1,7 +1,0 @@
-package ai.kiku.api.client;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-/** One attempt of a chat completion at one provider; {@code body} already names the upstream model. */
-public record ChatCall(String requestId, ObjectNode body, boolean stream) {
-}

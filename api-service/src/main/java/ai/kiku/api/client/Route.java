@@ -1,5 +1,0 @@
-package ai.kiku.api.client;
-
-/** One provider able to serve a model, and the model's name at that provider. */
-public record Route(ChatProvider provider, String upstreamModel) {
-}

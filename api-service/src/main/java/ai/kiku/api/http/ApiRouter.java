@@ -1,0 +1,122 @@
+package ai.kiku.api.http;
+
+import ai.kiku.api.rest.AccountHandlers;
+import ai.kiku.api.rest.CatalogueHandlers;
+import ai.kiku.api.metering.ProxyHandler;
+import ai.kiku.api.config.ApiConfig;
+import ai.kiku.api.service.ApiMetrics;
+import ai.kiku.api.service.RequestIds;
+import ai.kiku.common.error.Problem;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.MDC;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The public API as Vert.x Web routes: no per-request framework work beyond what each endpoint
+ * needs (the gateway's overhead is a product feature), full control over streaming and client
+ * disconnects, and one filter giving every answer a request id and its metrics.
+ */
+@ApplicationScoped
+public class ApiRouter {
+
+    /** RoutingContext key of the request id (also the hold id of a metered call). */
+    public static final String REQUEST_ID = "kiku.requestId";
+
+    private static final Map<String, String> ENDPOINTS = Map.of(
+            "/api/v1/ping", "ping", "/api/v1/balance", "balance", "/api/v1/usage", "usage",
+            "/api/v1/products", "products", "/api/v1/proxy/llm", "proxy_llm",
+            "/v1/chat/completions", "chat_completions", "/v1/models", "models");
+
+    private final ApiConfig config;
+    private final ApiMetrics metrics;
+    private final AccountHandlers account;
+    private final CatalogueHandlers catalogue;
+    private final ProxyHandler proxy;
+    private final Replies replies;
+
+    public ApiRouter(ApiConfig config, ApiMetrics metrics, AccountHandlers account, CatalogueHandlers catalogue,
+                     ProxyHandler proxy, Replies replies) {
+        this.config = config;
+        this.metrics = metrics;
+        this.account = account;
+        this.catalogue = catalogue;
+        this.proxy = proxy;
+        this.replies = replies;
+    }
+
+    void mount(@Observes Router router) {
+        for (String prefix : new String[]{"/api/*", "/v1/*"}) {
+            router.route(prefix).handler(this::begin);
+        }
+        router.get("/api/v1/ping").handler(ctx -> replies.raw(ctx, 200, Replies.JSON,
+                io.vertx.core.buffer.Buffer.buffer("{\"status\":\"ok\"}")));
+        router.get("/api/v1/balance").handler(account::balance);
+        router.get("/api/v1/usage").handler(account::usage);
+        router.get("/api/v1/products").handler(catalogue::products);
+        router.get("/v1/models").handler(catalogue::models);
+        BodyHandler json = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        Handler<RoutingContext> body = ctx -> {
+            if (isForm(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+                // BodyHandler would decode a form itself, and a field over Vert.x's form limit (8 kB)
+                // failed the request with a decoder exception (answered 503). The proxy refuses forms
+                // unread (401 without a key, else 400 naming Content-Type), whatever their size.
+                ctx.next();
+            } else {
+                json.handle(ctx);
+            }
+        };
+        router.post("/api/v1/proxy/llm").handler(body).handler(ctx -> proxy.handle(ctx, true));
+        router.post("/v1/chat/completions").handler(body).handler(ctx -> proxy.handle(ctx, false));
+        for (String prefix : new String[]{"/api/*", "/v1/*"}) {
+            router.route(prefix).handler(ctx -> replies.problem(ctx, new Problem("https://kiku.ai/problems/http-404",
+                    "Not Found", 404, "no such resource")));
+            router.route(prefix).failureHandler(this::failed);
+        }
+    }
+
+    /** The content types Vert.x's BodyHandler decodes as a form instead of keeping the bytes. */
+    static boolean isForm(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.contains("multipart/") || type.contains("application/x-www-form-urlencoded");
+    }
+
+    private void begin(RoutingContext ctx) {
+        String id = RequestIds.next();
+        ctx.put(REQUEST_ID, id);
+        MDC.put("requestId", id);
+        ctx.response().putHeader("X-Request-Id", id);
+        ApiMetrics.Endpoint endpoint = metrics.endpoint(ENDPOINTS.getOrDefault(ctx.normalizedPath(), "other"));
+        long start = System.nanoTime();
+        ctx.addEndHandler(v -> endpoint.request(ctx.response().getStatusCode(), System.nanoTime() - start));
+        ctx.next();
+    }
+
+    private void failed(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            // 400 rather than 413: every bad input is answered alike, as a problem naming the field.
+            replies.problem(ctx, new Problem("https://kiku.ai/problems/body-too-large", "Invalid request", 400,
+                    "the request body exceeds " + config.maxBodyBytes() + " bytes").with("field", "body")
+                    .with("maxBytes", config.maxBodyBytes()));
+        } else if (ctx.failure() != null) {
+            replies.failure(ctx, ctx.failure());
+        } else if (status >= 400 && status < 500) {
+            replies.problem(ctx, new Problem("https://kiku.ai/problems/http-" + status, "Bad request", status,
+                    "the request could not be read"));
+        } else {
+            replies.problem(ctx, new Problem("https://kiku.ai/problems/internal", "Internal error", 500,
+                    "the request could not be completed"));
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package ai.kiku.api.metering;
+
+import ai.kiku.api.http.ApiRouter;
+import ai.kiku.api.http.Replies;
+import ai.kiku.api.service.ApiCaller;
+import ai.kiku.api.service.PriceList;
+import ai.kiku.api.service.CatalogueService;
+import ai.kiku.api.service.ChatRequest;
+import ai.kiku.api.service.ChatRequestParser;
+import ai.kiku.api.service.KeyResolver;
+import ai.kiku.common.error.Problem;
+import ai.kiku.common.error.ProblemException;
+import ai.kiku.common.money.Micros;
+import ai.kiku.api.redis.HotPath;
+import ai.kiku.common.money.MoneyCore;
+import ai.kiku.common.money.ReserveResult;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * {@code POST /api/v1/proxy/llm} (our shape) and {@code POST /v1/chat/completions} (OpenAI's):
+ * authenticate, validate and price, reserve the worst case in one Redis call, then hand over to
+ * {@link MeteredProxy}. Every answer after the reservation carries the key's rate-limit headers.
+ */
+@ApplicationScoped
+public class ProxyHandler {
+
+    private final KeyResolver keys;
+    private final CatalogueService catalogue;
+    private final ChatRequestParser parser;
+    private final MoneyCore money;
+    private final MeteredProxy proxy;
+    private final Replies replies;
+
+    public ProxyHandler(KeyResolver keys, CatalogueService catalogue, ChatRequestParser parser, @HotPath MoneyCore money,
+                        MeteredProxy proxy, Replies replies) {
+        this.keys = keys;
+        this.catalogue = catalogue;
+        this.parser = parser;
+        this.money = money;
+        this.proxy = proxy;
+        this.replies = replies;
+    }
+
+    public void handle(RoutingContext ctx, boolean ownShape) {
+        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        keys.resolveRechecked(authorization).onComplete(result -> {
+            if (result.succeeded()) {
+                authorized(ctx, result.result(), ownShape);
+            } else {
+                replies.failure(ctx, result.cause());
+            }
+        });
+    }
+
+    private void authorized(RoutingContext ctx, ApiCaller caller, boolean ownShape) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (type == null || !type.regionMatches(true, 0, "application/json", 0, 16)) {
+            replies.problem(ctx, new Problem("https://kiku.ai/problems/unsupported-media-type",
+                    "Invalid request", 400, "send the request body as application/json")
+                    .with("field", "Content-Type"));
+            return;
+        }
+        catalogue.get().subscribe().with(prices -> priced(ctx, caller, prices, ownShape),
+                failure -> replies.failure(ctx, failure));
+    }
+
+    private void priced(RoutingContext ctx, ApiCaller caller, PriceList prices, boolean ownShape) {
+        ChatRequest request;
+        try {
+            byte[] bytes = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            request = parser.parse(bytes, ownShape, prices);
+        } catch (ProblemException e) {
+            replies.problem(ctx, e.problem());
+            return;
+        }
+        String requestId = ctx.get(ApiRouter.REQUEST_ID);
+        money.reserve(caller.accountId(), caller.keyId(), requestId, request.reserveMicros()).subscribe().with(
+                reserved -> reserved(ctx, new MeteredCall(ctx, caller, request, requestId, ownShape,
+                        proxy.keeper(ctx, caller.accountId(), requestId)), reserved),
+                failure -> replies.failure(ctx, failure));
+    }
+
+    private void reserved(RoutingContext ctx, MeteredCall call, ReserveResult result) {
+        HttpServerResponse response = ctx.response();
+        long resetSeconds = Math.max(1, (result.rateResetMillis() + 999) / 1000);
+        if (result.rateLimit() > 0) {
+            response.putHeader("X-RateLimit-Limit", Long.toString(result.rateLimit()))
+                    .putHeader("X-RateLimit-Remaining", Long.toString(Math.max(0, result.rateRemaining())))
+                    .putHeader("X-RateLimit-Reset", Long.toString(resetSeconds));
+        }
+        switch (result.outcome()) {
+            case RESERVED -> proxy.run(call);
+            case INSUFFICIENT_FUNDS -> {
+                long required = call.request().reserveMicros();
+                long available = Math.max(0, result.spendableMicros());
+                replies.problem(ctx, new Problem("https://kiku.ai/problems/insufficient-funds", "Payment Required", 402,
+                        "this request may cost up to " + Micros.format(required) + " USD but only "
+                                + Micros.format(available) + " USD is available; top up or lower max_tokens")
+                        .with("requiredMicros", required).with("required", Micros.format(required))
+                        .with("availableMicros", available).with("available", Micros.format(available)));
+            }
+            case RATE_LIMITED -> {
+                response.putHeader("Retry-After", Long.toString(resetSeconds));
+                replies.problem(ctx, new Problem("https://kiku.ai/problems/rate-limited", "Too Many Requests", 429,
+                        "this key's limit of " + result.rateLimit() + " requests per minute is used up; retry in "
+                                + resetSeconds + " s").with("limit", result.rateLimit()));
+            }
+            case KEY_INACTIVE -> {
+                keys.forget(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+                replies.failure(ctx, KeyResolver.unauthorized());
+            }
+            case ACCOUNT_INACTIVE -> replies.problem(ctx, new Problem("https://kiku.ai/problems/account-inactive",
+                    "Forbidden", 403, "the account is suspended or closed"));
+            case NO_ACCOUNT -> replies.failure(ctx, ProblemException.unavailable("the account's state is not available yet"));
+            case DUPLICATE_HOLD -> replies.failure(ctx, ProblemException.conflict("request id already used"));
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package ai.kiku.api.metering;
+
+import ai.kiku.api.provider.SseParser;
+import ai.kiku.api.provider.Route;
+import ai.kiku.api.service.TokenEstimator;
+import ai.kiku.common.money.Micros;
+import ai.kiku.common.money.SettleResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+import org.jboss.logging.Logger;
+
+import java.util.function.Consumer;
+
+/**
+ * Passes an upstream SSE stream through to the client chunk by chunk, learning the real usage on
+ * the way. The upstream is always asked for usage; its usage chunk is stripped when the client did
+ * not ask for it. A client that leaves mid-stream does not stop the relay: the upstream is read to
+ * its end and the real usage charged. Without a usage chunk, the charge is the input estimate plus
+ * the output seen (never zero). The final {@code [DONE]} is held back until the charge is settled,
+ * so a client that saw {@code [DONE]} can already read its new balance. While bytes flow the hold is
+ * kept open ({@link HoldKeeper}); a stream still running at the maximum duration is cut, and charged
+ * its reported usage, or the whole reservation when none came (the provider bills it anyway).
+ */
+final class StreamRelay {
+
+    private static final Logger LOG = Logger.getLogger(StreamRelay.class);
+    private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+
+    private final MeteredProxy proxy;
+    private final ObjectMapper mapper;
+    private final MeteredCall call;
+    private final Route route;
+    private final ReadStream<Buffer> upstream;
+    private final Consumer<Throwable> fallback;
+    private final HttpServerResponse response;
+    private final SseParser parser = new SseParser(this::onData);
+
+    private boolean headersSent;
+    private boolean clientGone;
+    private boolean finished;
+    private boolean sawDone;
+    private int events;
+    private JsonNode usage;
+    private long outputBytes;
+
+    StreamRelay(MeteredProxy proxy, ObjectMapper mapper, MeteredCall call, Route route, ReadStream<Buffer> upstream,
+                Consumer<Throwable> fallback) {
+        this.proxy = proxy;
+        this.mapper = mapper;
+        this.call = call;
+        this.route = route;
+        this.upstream = upstream;
+        this.fallback = fallback;
+        this.response = call.ctx().response();
+    }
+
+    void start() {
+        call.keeper().streaming();
+        call.keeper().cutBy(this::cut);
+        upstream.handler(chunk -> {
+            if (!finished) {
+                call.keeper().progress();
+                parser.feed(chunk);
+            }
+        });
+        upstream.exceptionHandler(this::upstreamFailed);
+        upstream.endHandler(v -> {
+            if (!finished) {
+                parser.finish();
+                upstreamEnded();
+            }
+        });
+        response.closeHandler(v -> clientLeft());
+        if (response.closed()) {
+            clientLeft();
+        }
+        upstream.resume();
+    }
+
+    private void onData(String payload) {
+        if (finished) {
+            return;
+        }
+        events++;
+        if ("[DONE]".equals(payload.trim())) {
+            sawDone = true;
+            return;
+        }
+        String out = payload;
+        JsonNode node = parse(payload);
+        if (node instanceof ObjectNode chunk) {
+            JsonNode choices = chunk.get("choices");
+            countOutput(choices);
+            JsonNode usage = chunk.get("usage");
+            if (usage != null && usage.isObject()) {
+                this.usage = usage;
+                if (!call.request().clientWantsUsage()) {
+                    if (choices == null || choices.isEmpty()) {
+                        return;
+                    }
+                    chunk.remove("usage");
+                    out = chunk.toString();
+                }
+            }
+        }
+        write(Buffer.buffer("data: " + out + "\n\n"));
+    }
+
+    private void countOutput(JsonNode choices) {
+        if (choices == null) {
+            return;
+        }
+        for (JsonNode choice : choices) {
+            JsonNode delta = choice.path("delta");
+            JsonNode content = delta.get("content");
+            if (content != null && content.isTextual()) {
+                outputBytes += TokenEstimator.utf8Length(content.asText());
+            }
+            for (JsonNode toolCall : delta.path("tool_calls")) {
+                JsonNode args = toolCall.path("function").get("arguments");
+                if (args != null && args.isTextual()) {
+                    outputBytes += TokenEstimator.utf8Length(args.asText());
+                }
+            }
+        }
+    }
+
+    private void write(Buffer bytes) {
+        if (clientGone) {
+            return;
+        }
+        if (!headersSent) {
+            headersSent = true;
+            response.setStatusCode(200).setChunked(true)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .putHeader("X-Accel-Buffering", "no")
+                    .putHeader("X-Kiku-Provider", route.provider().name());
+        }
+        try {
+            response.write(bytes);
+        } catch (IllegalStateException closed) {
+            clientLeft();
+            return;
+        }
+        if (response.writeQueueFull()) {
+            upstream.pause();
+            response.drainHandler(v -> upstream.resume());
+        }
+    }
+
+    private void clientLeft() {
+        if (finished || clientGone) {
+            return;
+        }
+        clientGone = true;
+        proxy.metrics().clientDisconnected();
+        LOG.debugf("request %s: client left mid-stream; reading upstream to the end", call.requestId());
+        upstream.resume();
+    }
+
+    private void upstreamFailed(Throwable failure) {
+        if (finished) {
+            return;
+        }
+        proxy.metrics().upstreamError(route.provider().name(), "stream");
+        if (events == 0) {
+            finished = true;
+            fallback.accept(failure);
+            return;
+        }
+        LOG.warnf("request %s: stream from %s broke after %d events: %s", call.requestId(),
+                route.provider().name(), events, failure.toString());
+        finish(true);
+    }
+
+    /** The maximum duration passed: stop reading, close the upstream, charge, and tell the client. */
+    private void cut() {
+        if (finished) {
+            return;
+        }
+        LOG.warnf("request %s: stream from %s still running after %d ms; cut", call.requestId(),
+                route.provider().name(), call.keeper().maxMillis());
+        end(true, true);
+        abandon(upstream);
+    }
+
+    /** Stops reading an upstream stream and closes its connection. */
+    static void abandon(ReadStream<Buffer> upstream) {
+        if (upstream instanceof HttpClientResponse http) {
+            http.request().reset();
+        } else {
+            upstream.handler(null);
+            upstream.pause();
+        }
+    }
+
+    private void upstreamEnded() {
+        if (events == 0) {
+            finished = true;
+            fallback.accept(new IllegalStateException("upstream stream ended empty"));
+            return;
+        }
+        finish(!sawDone);
+    }
+
+    private void finish(boolean truncated) {
+        end(truncated, false);
+    }
+
+    private void end(boolean truncated, boolean cut) {
+        finished = true;
+        if (!call.keeper().finish()) {
+            return;
+        }
+        UsageBounds.Tokens tokens;
+        if (usage != null) {
+            tokens = proxy.bounded(call, route, usage);
+        } else if (cut) {
+            tokens = UsageBounds.worstCase(call.request());
+        } else {
+            tokens = UsageBounds.estimated(call.request(), TokenEstimator.ofBytes(outputBytes));
+            LOG.infof("request %s: no usage reported by %s; charging the estimate (%d in, %d out)",
+                    call.requestId(), route.provider().name(), tokens.in(), tokens.out());
+        }
+        long in = tokens.in();
+        long out = tokens.out();
+        if (proxy.answersBehindSettle(call)) {
+            proxy.settleAhead(call, in, out, () -> tail(null, truncated, cut));
+            return;
+        }
+        proxy.settle(call, in, out).subscribe().with(settled -> tail(settled, truncated, cut), failure -> {
+            proxy.settleFailed(call, failure);
+            tail(null, truncated, cut);
+        });
+    }
+
+    private void tail(SettleResult settled, boolean truncated, boolean cut) {
+        if (clientGone || response.closed()) {
+            return;
+        }
+        if (settled != null && call.ownShape()) {
+            ObjectNode charge = mapper.createObjectNode();
+            charge.put("object", "kiku.charge").put("requestId", call.requestId())
+                    .put("provider", route.provider().name())
+                    .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
+                    .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
+            write(Buffer.buffer("data: " + charge + "\n\n"));
+        }
+        if (cut) {
+            write(Buffer.buffer("data: {\"error\":{\"message\":\"the stream ran longer than this gateway's maximum of "
+                    + call.keeper().maxMillis() / 1000 + " s and was cut\",\"type\":\"timeout\"}}\n\n"));
+        } else if (truncated) {
+            write(Buffer.buffer("data: {\"error\":{\"message\":\"the upstream stream ended before completion\","
+                    + "\"type\":\"upstream_error\"}}\n\n"));
+        } else {
+            write(DONE.copy());
+        }
+        if (!clientGone) {
+            response.end();
+        }
+    }
+
+    private JsonNode parse(String payload) {
+        try {
+            return mapper.readTree(payload);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package ai.kiku.api.provider;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** One attempt of a chat completion at one provider; {@code body} already names the upstream model. */
+public record ChatCall(String requestId, ObjectNode body, boolean stream) {
+}

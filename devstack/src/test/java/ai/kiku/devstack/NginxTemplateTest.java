@@ -1,0 +1,196 @@
+package ai.kiku.devstack;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The deploy/nginx template run by a real nginx in front of stub instances: what nginx retries, what it
+ * never replays, and how it answers the errors it makes itself. A POST that reached an instance may
+ * have been charged, so nginx must never send it to a second one.
+ */
+class NginxTemplateTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    @Test
+    void shouldRetryAPostOnAnotherInstanceWhenTheFirstRefusedTheConnection() throws Exception {
+        AtomicInteger served = new AtomicInteger();
+        int refusing = freePort(); // nothing listens: the request cannot have reached it
+        int api = nginxFor(List.of(refusing, okStub(served)));
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(post(api, "/v1/chat/completions").statusCode()).isEqualTo(200);
+        }
+        assertThat(served).hasValue(4);
+    }
+
+    @Test
+    void shouldNeverReplayAPostThatReachedAnInstanceWhichThenDied() throws Exception {
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger swallowed = new AtomicInteger();
+        int api = nginxFor(List.of(dyingInstance(swallowed), okStub(served)));
+
+        int failed = 0;
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> response = post(api, "/v1/chat/completions");
+            if (response.statusCode() != 200) {
+                failed++;
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+                assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+            }
+        }
+        assertThat(swallowed.get()).as("POSTs the dying instance read").isPositive();
+        assertThat(failed).as("each POST it read failed; none was sent again").isEqualTo(swallowed.get());
+        assertThat(served.get() + swallowed.get()).as("instances reached, in all").isEqualTo(6);
+    }
+
+    @Test
+    void shouldRetryAGetThatReachedAnInstanceWhichThenDied() throws Exception {
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger swallowed = new AtomicInteger();
+        int api = nginxFor(List.of(dyingInstance(swallowed), okStub(served)));
+
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(api, "/api/v1/balance")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200); // a GET charges nothing: safe to try elsewhere
+        }
+        assertThat(served).hasValue(4);
+    }
+
+    @Test
+    void shouldAnswerItsOwnErrorsAsProblemsNeverAsHtml() throws Exception {
+        int api = nginxFor(List.of());
+
+        HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(uri(api, "/api/v1/balance")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(503);
+        assertThat(none.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(none.body()).contains("\"status\":503").doesNotContain("<html");
+
+        byte[] huge = new byte[5 * 1024 * 1024]; // above the api's 4 MiB hard limit
+        HttpResponse<String> tooLarge = HTTP.send(HttpRequest.newBuilder(uri(api, "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(tooLarge.statusCode()).isEqualTo(400);
+        assertThat(tooLarge.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(tooLarge.body()).contains("https://kiku.ai/problems/body-too-large", "\"field\":\"body\"");
+    }
+
+    // ------------------------------------------------------------------------------------------- set-up
+
+    /** nginx with the template, api balanced over {@code apiInstances}; returns nginx's api port. */
+    private int nginxFor(List<Integer> apiInstances) throws IOException {
+        int api = freePort();
+        Path target = Path.of(System.getProperty("basedir", ".")).resolve("target");
+        NginxConfig config = new NginxConfig(NginxConfig.templateDirFrom(target), "127.0.0.1").workers("1")
+                .service("api", api, apiInstances)
+                .service("bot", freePort(), List.of())
+                .service("webhook", freePort(), List.of())
+                .service("billing", freePort(), List.of());
+        Path prefix = target.resolve("nginx-template-test-" + api);
+        open.add(Nginx.start(config, prefix, List.of(api)));
+        return api;
+    }
+
+    /** An instance that answers 200 to everything and counts the requests it got. */
+    private int okStub(AtomicInteger served) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            served.incrementAndGet();
+            byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        open.add(() -> server.stop(0));
+        return server.getAddress().getPort();
+    }
+
+    /** An instance that reads a whole request, then dies before answering (as under kill -9), and counts them. */
+    private int dyingInstance(AtomicInteger swallowed) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    if (readRequest(socket.getInputStream())) {
+                        swallowed.incrementAndGet();
+                    }
+                } catch (IOException closed) {
+                    // the test is over, or nginx gave up on the connection
+                }
+            }
+        }, "dying-instance");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        open.add(server);
+        return server.getLocalPort();
+    }
+
+    /** Reads one request's head and its Content-Length body; false when the connection closed first. */
+    private static boolean readRequest(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.append((char) b);
+            if (head.toString().endsWith("\r\n\r\n")) {
+                long length = 0;
+                for (String line : head.toString().split("\r\n")) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Long.parseLong(line.substring(15).trim());
+                    }
+                }
+                in.readNBytes((int) length);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static HttpResponse<String> post(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(int port, String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
