@@ -8,6 +8,7 @@ import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 @QuarkusTest
@@ -49,7 +50,7 @@ class FallbackTest extends ApiTestBase {
                 .then().statusCode(200).header("X-Kiku-Provider", "alpha");
         assertThat(hits("sluggish")).isEqualTo(sluggish + 1);
         assertThat(billing.usageCosts(key.accountId())).containsExactly(5020);
-        RestAssured.get("/q/metrics").then().body(org.hamcrest.Matchers.containsString(
+        RestAssured.get("/q/metrics").then().body(containsString(
                 "api_upstream_errors_total{provider=\"sluggish\",reason=\"timeout\"}"));
     }
 
@@ -67,7 +68,8 @@ class FallbackTest extends ApiTestBase {
         int alpha = hits("alpha");
         int beta = hits("beta");
         as(key).contentType("application/json").body(chat("stub-model", "#fail")).post("/v1/chat/completions")
-                .then().statusCode(502).contentType("application/problem+json");
+                .then().statusCode(502).contentType("application/json").body("error.type", equalTo("server_error"))
+                .body("error.code", equalTo("upstream_unavailable"));
         assertThat(hits("alpha")).isEqualTo(alpha + 1);
         assertThat(hits("beta")).isEqualTo(beta + 1);
         assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
@@ -80,9 +82,10 @@ class FallbackTest extends ApiTestBase {
         TestKey key = billing.account(1_000_000, 60);
         int beta = hits("beta");
         as(key).contentType("application/json").body(chat("stub-model", "#bad")).post("/v1/chat/completions")
-                .then().statusCode(400).contentType("application/problem+json")
-                .body("upstreamStatus", equalTo(400))
-                .body("upstreamMessage", equalTo("stub says the request is bad"));
+                .then().statusCode(400).contentType("application/json")
+                .body("error.upstreamStatus", equalTo(400))
+                .body("error.upstreamMessage", equalTo("stub says the request is bad"))
+                .body("error.message", containsString("stub says the request is bad"));
         assertThat(hits("beta")).isEqualTo(beta);
         assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
         assertThat(billing.held(key.accountId())).isZero();

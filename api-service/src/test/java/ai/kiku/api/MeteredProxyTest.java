@@ -122,9 +122,10 @@ class MeteredProxyTest extends ApiTestBase {
     void shouldRefuseWith402WhenTheBalanceCannotCoverTheWorstCase() {
         TestKey key = billing.account(500, 60);
         as(key).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
-                .then().statusCode(402).contentType("application/problem+json")
-                .body("requiredMicros", equalTo(1000))
-                .body("availableMicros", equalTo(500))
+                .then().statusCode(402).contentType("application/json")
+                .body("error.code", equalTo("insufficient_quota"))
+                .body("error.requiredMicros", equalTo(1000))
+                .body("error.availableMicros", equalTo(500))
                 .header("X-RateLimit-Limit", "60");
         assertThat(billing.balance(key.accountId())).isEqualTo(500);
         assertThat(billing.usageRecords(key.accountId())).isZero();
@@ -139,7 +140,7 @@ class MeteredProxyTest extends ApiTestBase {
         }
         Response limited = as(key).contentType("application/json").body(chat("local-echo", "hi"))
                 .post("/v1/chat/completions");
-        limited.then().statusCode(429).contentType("application/problem+json")
+        limited.then().statusCode(429).contentType("application/json").body("error.code", equalTo("rate_limit_exceeded"))
                 .header("X-RateLimit-Remaining", "0").header("X-RateLimit-Limit", "2");
         int retryAfter = Integer.parseInt(limited.header("Retry-After"));
         assertThat(retryAfter).isBetween(1, 60);
@@ -162,7 +163,7 @@ class MeteredProxyTest extends ApiTestBase {
         TestKey key = billing.account(1_000_000, 60);
         billing.suspend(key.accountId());
         as(key).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
-                .then().statusCode(403).contentType("application/problem+json");
+                .then().statusCode(403).contentType("application/json").body("error.code", equalTo("account_inactive"));
     }
 
     @Test
@@ -171,8 +172,8 @@ class MeteredProxyTest extends ApiTestBase {
         bad(key, "{\"model\":", "body");
         bad(key, "[1,2]", "body");
         bad(key, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "model");
-        bad(key, chat("no-such-model", "x"), "model");
-        bad(key, chat("unserved-model", "x"), "model");
+        unknownModel(key, chat("no-such-model", "x"));
+        unknownModel(key, chat("unserved-model", "x"));
         bad(key, "{\"model\":\"local-echo\",\"messages\":[]}", "messages");
         bad(key, "{\"model\":\"local-echo\",\"messages\":[{\"content\":\"x\"}]}", "messages[0].role");
         bad(key, "{\"model\":\"local-echo\",\"max_tokens\":-1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "max_tokens");
@@ -186,17 +187,30 @@ class MeteredProxyTest extends ApiTestBase {
                 .body("{\"provider\":\"alpha\",\"model\":\"local-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
                 .post("/api/v1/proxy/llm").then().statusCode(400).body("field", equalTo("provider"));
         as(key).contentType("text/plain").body(chat("local-echo", "x")).post("/v1/chat/completions")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("Content-Type"));
+                .then().statusCode(400).contentType("application/json").body("error.param", equalTo("Content-Type"));
         as(key).contentType("application/json").body(chat("local-echo", "x".repeat(1_100_000)))
-                .post("/v1/chat/completions").then().statusCode(400).contentType("application/problem+json")
-                .body("field", equalTo("body"));
+                .post("/v1/chat/completions").then().statusCode(400).contentType("application/json")
+                .body("error.param", equalTo("body")).body("error.code", equalTo("body_too_large"));
         assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
         assertThat(billing.held(key.accountId())).isZero();
         assertThat(billing.usageRecords(key.accountId())).isZero();
     }
 
+    /** The same 400 on both endpoints, each in its shape. */
     private void bad(TestKey key, String body, String field) {
         as(key).contentType("application/json").body(body).post("/v1/chat/completions").then()
+                .statusCode(400).contentType("application/json")
+                .body("error.type", equalTo("invalid_request_error")).body("error.param", equalTo(field));
+        as(key).contentType("application/json").body(body).post("/api/v1/proxy/llm").then()
                 .statusCode(400).contentType("application/problem+json").body("field", equalTo(field));
+    }
+
+    /** OpenAI's 404 model_not_found on /v1, our 400 naming the field on /api/v1 (as before). */
+    private void unknownModel(TestKey key, String body) {
+        as(key).contentType("application/json").body(body).post("/v1/chat/completions").then()
+                .statusCode(404).contentType("application/json")
+                .body("error.code", equalTo("model_not_found")).body("error.param", equalTo("model"));
+        as(key).contentType("application/json").body(body).post("/api/v1/proxy/llm").then()
+                .statusCode(400).contentType("application/problem+json").body("field", equalTo("model"));
     }
 }

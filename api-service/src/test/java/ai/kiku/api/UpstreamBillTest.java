@@ -54,7 +54,7 @@ class UpstreamBillTest extends ApiTestBase {
 
         refused.then().statusCode(402);
         // at most one token per byte of the schema: 400,000 x 2.5 micros, the worst case of any tokenizer
-        assertThat(refused.jsonPath().getLong("requiredMicros")).isGreaterThanOrEqualTo(1_000_000);
+        assertThat(refused.jsonPath().getLong("error.requiredMicros")).isGreaterThanOrEqualTo(1_000_000);
         assertThat(hits("alpha")).isEqualTo(before);
         assertThat(billing.balance(key.accountId())).isEqualTo(200_000);
         assertThat(billing.usageRecords(key.accountId())).isZero();
@@ -132,7 +132,7 @@ class UpstreamBillTest extends ApiTestBase {
         // 1,000 per request + 4,000 output tokens x 2 + 2 images x 1,445 tokens (gpt-4o's worst case:
         // 85 + 170 x 8 tiles) + the JSON around them (under 400 bytes) at 1 micro a token
         long lowest = 1000 + 8000 + 2 * 1445;
-        assertThat(refused.jsonPath().getLong("requiredMicros")).isBetween(lowest, lowest + 400);
+        assertThat(refused.jsonPath().getLong("error.requiredMicros")).isBetween(lowest, lowest + 400);
     }
 
     @Test

@@ -64,7 +64,8 @@ class NginxTemplateTest {
             if (response.statusCode() != 200) {
                 failed++;
                 assertThat(response.statusCode()).isEqualTo(503);
-                assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+                assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+                assertThat(response.body()).contains("\"code\":\"unavailable\"");
                 assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
             }
         }
@@ -98,11 +99,31 @@ class NginxTemplateTest {
         assertThat(none.body()).contains("\"status\":503").doesNotContain("<html");
 
         byte[] huge = new byte[5 * 1024 * 1024]; // above the api's 4 MiB hard limit
-        HttpResponse<String> tooLarge = HTTP.send(HttpRequest.newBuilder(uri(api, "/v1/chat/completions"))
+        HttpResponse<String> tooLarge = HTTP.send(HttpRequest.newBuilder(uri(api, "/api/v1/proxy/llm"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(tooLarge.statusCode()).isEqualTo(400);
         assertThat(tooLarge.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(tooLarge.body()).contains("https://kiku.ai/problems/body-too-large", "\"field\":\"body\"");
+    }
+
+    @Test
+    void shouldAnswerItsOwnErrorsOnTheOpenAiPathsInOpenAisShape() throws Exception {
+        int api = nginxFor(List.of());
+
+        HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(uri(api, "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(503);
+        assertThat(none.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(none.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(none.body()).contains("\"type\":\"server_error\"", "\"code\":\"unavailable\"")
+                .doesNotContain("<html");
+
+        byte[] huge = new byte[5 * 1024 * 1024]; // above the api's 4 MiB hard limit
+        HttpResponse<String> tooLarge = HTTP.send(HttpRequest.newBuilder(uri(api, "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(tooLarge.statusCode()).isEqualTo(400);
+        assertThat(tooLarge.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(tooLarge.body()).contains("\"param\":\"body\"", "\"code\":\"body_too_large\"");
     }
 
     // ------------------------------------------------------------------------------------------- set-up

@@ -62,6 +62,7 @@ public class ApiRouter {
         router.get("/api/v1/usage").handler(account::usage);
         router.get("/api/v1/products").handler(catalogue::products);
         router.get("/v1/models").handler(catalogue::models);
+        router.get(CatalogueHandlers.MODEL_PATH + "*").handler(catalogue::model);
         BodyHandler json = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         Handler<RoutingContext> body = ctx -> {
             if (isForm(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
@@ -96,7 +97,9 @@ public class ApiRouter {
         ctx.put(REQUEST_ID, id);
         MDC.put("requestId", id);
         ctx.response().putHeader("X-Request-Id", id);
-        ApiMetrics.Endpoint endpoint = metrics.endpoint(ENDPOINTS.getOrDefault(ctx.normalizedPath(), "other"));
+        String path = ctx.normalizedPath();
+        ApiMetrics.Endpoint endpoint = metrics.endpoint(ENDPOINTS.getOrDefault(path,
+                path.startsWith(CatalogueHandlers.MODEL_PATH) ? "model" : "other"));
         long start = System.nanoTime();
         ctx.addEndHandler(v -> endpoint.request(ctx.response().getStatusCode(), System.nanoTime() - start));
         ctx.next();

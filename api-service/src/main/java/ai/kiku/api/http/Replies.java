@@ -15,7 +15,11 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
-/** Writes JSON and RFC 9457 problem answers on Vert.x routes (the REST exception mappers do not apply here). */
+/**
+ * Writes JSON and error answers on Vert.x routes (the REST exception mappers do not apply here). An
+ * error is built as an RFC 9457 problem everywhere; the path decides here, once, how it is written:
+ * problem+json, or OpenAI's error shape on {@code /v1/*} ({@link OpenAiError}).
+ */
 @ApplicationScoped
 public class Replies {
 
@@ -40,13 +44,19 @@ public class Replies {
         send(ctx, status, contentType, body);
     }
 
+    /** An error answer: problem+json, or OpenAI's shape on {@code /v1/*}. */
     public void problem(RoutingContext ctx, Problem problem) {
         if (problem.getStatus() == 503 && !ctx.response().headWritten()
                 && ctx.response().headers().get("Retry-After") == null) {
             ctx.response().putHeader("Retry-After", Problem.RETRY_AFTER_SECONDS);
         }
         try {
-            send(ctx, problem.getStatus(), Problem.MEDIA_TYPE, Buffer.buffer(mapper.writeValueAsBytes(problem)));
+            if (OpenAiError.appliesTo(ctx.normalizedPath())) {
+                OpenAiError error = OpenAiError.of(problem);
+                send(ctx, error.status(), JSON, Buffer.buffer(mapper.writeValueAsBytes(error.body())));
+            } else {
+                send(ctx, problem.getStatus(), Problem.MEDIA_TYPE, Buffer.buffer(mapper.writeValueAsBytes(problem)));
+            }
         } catch (JsonProcessingException e) {
             send(ctx, 500, Problem.MEDIA_TYPE, Buffer.buffer("{\"status\":500,\"title\":\"Internal error\"}"));
         }

@@ -255,10 +255,11 @@ final class StreamRelay {
         }
         if (cut) {
             write(Buffer.buffer("data: {\"error\":{\"message\":\"the stream ran longer than this gateway's maximum of "
-                    + call.keeper().maxMillis() / 1000 + " s and was cut\",\"type\":\"timeout\"}}\n\n"));
+                    + call.keeper().maxMillis() / 1000 + " s and was cut\",\"type\":\"timeout\",\"param\":null,"
+                    + "\"code\":\"stream_cut\"}}\n\n"));
         } else if (truncated) {
             write(Buffer.buffer("data: {\"error\":{\"message\":\"the upstream stream ended before completion\","
-                    + "\"type\":\"upstream_error\"}}\n\n"));
+                    + "\"type\":\"upstream_error\",\"param\":null,\"code\":\"upstream_truncated\"}}\n\n"));
         } else {
             write(DONE.copy());
         }

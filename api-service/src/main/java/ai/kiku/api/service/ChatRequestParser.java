@@ -38,7 +38,7 @@ public class ChatRequestParser {
         String model = text(body, "model");
         CallPrice price = catalogue.price(model);
         if (price == null) {
-            throw ProblemException.badRequest("model", "unknown model '" + model + "'; GET /v1/models lists the models served");
+            throw GatewayProblems.modelNotFound(400, "unknown model '" + model + "'; GET /v1/models lists the models served");
         }
         List<Route> routes = providers.routes(model);
         if (ownShape && body.has("provider") && !body.get("provider").isNull()) {
@@ -55,7 +55,7 @@ public class ChatRequestParser {
             body.remove("provider");
         }
         if (routes.isEmpty()) {
-            throw ProblemException.badRequest("model", "no provider serves model '" + model + "' here");
+            throw GatewayProblems.modelNotFound(400, "no provider serves model '" + model + "' here");
         }
         JsonNode messages = body.get("messages");
         validateMessages(messages);
