@@ -83,7 +83,7 @@ final class ServiceReference {
             return List.of();
         }
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(p -> p.toString().endsWith(".java") || p.getFileName().toString().equals("application.properties"))
+            return walk.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".properties"))
                     .collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
