@@ -55,13 +55,13 @@ public class UsageRepository {
     private Uni<List<String>> insertRecords(Mutiny.StatelessSession session, List<UsageLogEntry> es) {
         String sql = "INSERT INTO usage_records (account_id, request_id, key_id, product, model, input_tokens, "
                 + "output_tokens, cost_micros, late, occurred_at, overage_micros) "
-                + "SELECT a, r, k, p, m, i, o, x, l, t, v FROM unnest(cast(?1 as bigint[]), cast(?2 as text[]), "
-                + "cast(?3 as bigint[]), cast(?4 as text[]), cast(?5 as text[]), cast(?6 as bigint[]), "
-                + "cast(?7 as bigint[]), cast(?8 as bigint[]), cast(?9 as boolean[]), "
-                + "cast(cast(?10 as text[]) as timestamptz[]), cast(?11 as bigint[])) "
+                + "SELECT a, r, k, p, m, i, o, x, l, t, v FROM unnest(cast($1 as bigint[]), cast($2 as text[]), "
+                + "cast($3 as bigint[]), cast($4 as text[]), cast($5 as text[]), cast($6 as bigint[]), "
+                + "cast($7 as bigint[]), cast($8 as bigint[]), cast($9 as boolean[]), "
+                + "cast(cast($10 as text[]) as timestamptz[]), cast($11 as bigint[])) "
                 + "AS u(a, r, k, p, m, i, o, x, l, t, v) "
                 + "ON CONFLICT DO NOTHING RETURNING account_id, request_id";
-        return NativeSql.list(session, sql,
+        return NativeSql.listDirect(session, sql,
                         es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new),
                         es.stream().map(UsageLogEntry::requestId).toArray(String[]::new),
                         es.stream().map(UsageLogEntry::keyId).toArray(Long[]::new),
@@ -78,11 +78,11 @@ public class UsageRepository {
 
     private Uni<Void> insertLedger(Mutiny.StatelessSession session, List<UsageLogEntry> es) {
         String sql = "INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, description, created_at) "
-                + "SELECT a, 'usage', -x, r, d, t FROM unnest(cast(?1 as bigint[]), "
-                + "cast(?2 as bigint[]), cast(?3 as text[]), cast(?4 as text[]), "
-                + "cast(cast(?5 as text[]) as timestamptz[])) AS u(a, x, r, d, t) "
+                + "SELECT a, 'usage', -x, r, d, t FROM unnest(cast($1 as bigint[]), "
+                + "cast($2 as bigint[]), cast($3 as text[]), cast($4 as text[]), "
+                + "cast(cast($5 as text[]) as timestamptz[])) AS u(a, x, r, d, t) "
                 + "ON CONFLICT (account_id, external_ref) DO NOTHING";
-        return NativeSql.update(session, sql,
+        return NativeSql.updateDirect(session, sql,
                 es.stream().map(UsageLogEntry::accountId).toArray(Long[]::new),
                 es.stream().map(UsageLogEntry::costMicros).toArray(Long[]::new),
                 es.stream().map(UsageLogEntry::requestId).toArray(String[]::new),
@@ -116,15 +116,15 @@ public class UsageRepository {
         List<Hour> keys = new ArrayList<>(sums.keySet());
         String sql = "INSERT INTO usage_hourly (account_id, hour, key_id, model, requests, input_tokens, output_tokens, "
                 + "cost_micros) SELECT a, h, k, m, n, i, o, x FROM unnest("
-                + "cast(?1 as bigint[]), cast(cast(?2 as text[]) as timestamptz[]), cast(?3 as bigint[]), "
-                + "cast(?4 as text[]), cast(?5 as bigint[]), cast(?6 as bigint[]), cast(?7 as bigint[]), "
-                + "cast(?8 as bigint[])) AS u(a, h, k, m, n, i, o, x) "
+                + "cast($1 as bigint[]), cast(cast($2 as text[]) as timestamptz[]), cast($3 as bigint[]), "
+                + "cast($4 as text[]), cast($5 as bigint[]), cast($6 as bigint[]), cast($7 as bigint[]), "
+                + "cast($8 as bigint[])) AS u(a, h, k, m, n, i, o, x) "
                 + "ON CONFLICT (account_id, hour, key_id, model) DO UPDATE SET "
                 + "requests = usage_hourly.requests + EXCLUDED.requests, "
                 + "input_tokens = usage_hourly.input_tokens + EXCLUDED.input_tokens, "
                 + "output_tokens = usage_hourly.output_tokens + EXCLUDED.output_tokens, "
                 + "cost_micros = usage_hourly.cost_micros + EXCLUDED.cost_micros";
-        return NativeSql.update(session, sql,
+        return NativeSql.updateDirect(session, sql,
                 keys.stream().map(Hour::accountId).toArray(Long[]::new),
                 keys.stream().map(k -> NativeSql.isoMillis(k.hourMillis())).toArray(String[]::new),
                 keys.stream().map(Hour::keyId).toArray(Long[]::new),
@@ -146,11 +146,11 @@ public class UsageRepository {
                     k -> new long[]{e.accountId(), e.keyId(), 0});
             v[2] = Math.max(v[2], e.occurredAtMillis());
         }
-        String sql = "UPDATE api_keys k SET last_used_at = u.t FROM unnest(cast(?1 as bigint[]), cast(?2 as bigint[]), "
-                + "cast(cast(?3 as text[]) as timestamptz[])) AS u(a, kid, t) "
+        String sql = "UPDATE api_keys k SET last_used_at = u.t FROM unnest(cast($1 as bigint[]), cast($2 as bigint[]), "
+                + "cast(cast($3 as text[]) as timestamptz[])) AS u(a, kid, t) "
                 + "WHERE k.account_id = u.a AND k.key_id = u.kid "
                 + "AND (k.last_used_at IS NULL OR k.last_used_at < u.t)";
-        return NativeSql.update(session, sql,
+        return NativeSql.updateDirect(session, sql,
                 latest.values().stream().map(v -> v[0]).toArray(Long[]::new),
                 latest.values().stream().map(v -> v[1]).toArray(Long[]::new),
                 latest.values().stream().map(v -> NativeSql.isoMillis(v[2])).toArray(String[]::new))
