@@ -62,9 +62,13 @@ class PassThroughTest extends ApiTestBase {
         String body = template.replace("PIXEL", PIXEL);
         TestKey key = billing.account(10_000_000, 600);
 
+        int alphaBefore = hits("alpha");
+
         as(key).contentType("application/json").body(body).post("/v1/chat/completions").then().statusCode(200);
 
-        assertThat(lastBody("alpha")).isEqualTo(JSON.readTree(body));
+        // stub-model is served by alpha, or by beta while an earlier test left alpha's circuit open
+        String provider = hits("alpha") > alphaBefore ? "alpha" : "beta";
+        assertThat(lastBody(provider)).isEqualTo(JSON.readTree(body));
         assertThat(billing.balance(key.accountId())).isLessThan(10_000_000);
     }
 
