@@ -25,12 +25,7 @@ public final class NativeSql {
 
     /** Rows of several columns. */
     public static Uni<List<Object[]>> list(String sql, Object... params) {
-        return Panache.getSession().flatMap(s -> list(s, sql, params));
-    }
-
-    /** Rows of several columns, on the given (e.g. stateless) session. */
-    public static Uni<List<Object[]>> list(Mutiny.QueryProducer session, String sql, Object... params) {
-        return bind(session.createNativeQuery(sql, Object[].class), params).getResultList();
+        return Panache.getSession().flatMap(s -> bind(s.createNativeQuery(sql, Object[].class), params).getResultList());
     }
 
     /** Values of one column. */
@@ -45,12 +40,7 @@ public final class NativeSql {
 
     /** Rows changed. */
     public static Uni<Integer> update(String sql, Object... params) {
-        return Panache.getSession().flatMap(s -> update(s, sql, params));
-    }
-
-    /** Rows changed, on the given (e.g. stateless) session. */
-    public static Uni<Integer> update(Mutiny.QueryProducer session, String sql, Object... params) {
-        return bind(session.createNativeQuery(sql), params).executeUpdate();
+        return Panache.getSession().flatMap(s -> bind(s.createNativeQuery(sql), params).executeUpdate());
     }
 
     /**
@@ -88,11 +78,6 @@ public final class NativeSql {
      */
     public static OffsetDateTime now() {
         return OffsetDateTime.now(ZoneOffset.UTC);
-    }
-
-    /** Epoch milliseconds as a timestamptz parameter. */
-    public static OffsetDateTime epochMillis(long millis) {
-        return Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
     }
 
     /**
