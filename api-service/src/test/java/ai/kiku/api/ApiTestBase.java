@@ -54,18 +54,23 @@ abstract class ApiTestBase {
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
     }
 
-    /** How often the stub played {@code provider}. */
     /** The traceparent header of the last call billing's internal usage API got (or "null"). */
     String billingTraceparent() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + stubPort + "/billing/traceparent")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return stub("/billing/traceparent");
     }
 
+    /** How often the stub played {@code provider}. */
     int hits(String provider) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + stubPort + "/" + provider + "/hits")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return Integer.parseInt(response.body());
+        return Integer.parseInt(stub("/" + provider + "/hits"));
+    }
+
+    /** The body of the last request {@code provider} got, as the gateway sent it. */
+    String lastBody(String provider) throws Exception {
+        return stub("/" + provider + "/last");
+    }
+
+    private String stub(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stubPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

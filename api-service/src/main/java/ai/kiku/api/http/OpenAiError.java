@@ -1,6 +1,7 @@
 package ai.kiku.api.http;
 
 import ai.kiku.api.service.GatewayProblems;
+import ai.kiku.common.contract.ProblemTypes;
 import ai.kiku.common.error.Problem;
 
 import java.util.LinkedHashMap;
@@ -16,15 +17,13 @@ public record OpenAiError(int status, Map<String, Object> body) {
     /** The path prefix whose answers take this shape; everything else keeps problem+json. */
     public static final String PREFIX = "/v1/";
 
-    private static final String PROBLEMS = "https://kiku.ai/problems/";
-
     public static boolean appliesTo(String path) {
         return path != null && (path.startsWith(PREFIX) || path.equals("/v1"));
     }
 
     public static OpenAiError of(Problem problem) {
-        String kind = problem.getType() != null && problem.getType().startsWith(PROBLEMS)
-                ? problem.getType().substring(PROBLEMS.length()) : "";
+        String kind = problem.getType() != null && problem.getType().startsWith(ProblemTypes.BASE)
+                ? problem.getType().substring(ProblemTypes.BASE.length()) : "";
         int status = problem.getStatus();
         String type;
         String code;

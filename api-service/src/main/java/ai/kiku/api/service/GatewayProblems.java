@@ -1,5 +1,6 @@
 package ai.kiku.api.service;
 
+import ai.kiku.common.contract.ProblemTypes;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
 
@@ -14,7 +15,7 @@ public final class GatewayProblems {
 
     /** A model nobody here prices or serves, naming field {@code model}: 400 in a request body, 404 as a path. */
     public static ProblemException modelNotFound(int status, String detail) {
-        return new ProblemException(new Problem("https://kiku.ai/problems/" + MODEL_NOT_FOUND,
+        return new ProblemException(new Problem(ProblemTypes.BASE + MODEL_NOT_FOUND,
                 status == 404 ? "Not found" : "Invalid request", status, detail).with("field", "model"));
     }
 }

@@ -3,7 +3,8 @@ package ai.kiku.common.contract;
 /** The {@code type} URIs of the problem+json answers the services give one another (RFC 9457). */
 public final class ProblemTypes {
 
-    private static final String BASE = "https://kiku.ai/problems/";
+    /** What every problem type URI starts with; the rest names the problem. */
+    public static final String BASE = "https://kiku.ai/problems/";
 
     /** 401: no readable bearer token, or one no caller holds. */
     public static final String UNAUTHORIZED = BASE + "unauthorized";
