@@ -69,7 +69,7 @@ public class UpdateHandler {
             }
         } catch (BackendException e) {
             LOG.warnf("update %d: %s", update.updateId(), e.getMessage());
-            apologise(chat, e.status() >= 400 && e.status() < 500 && e.detail() != null
+            apologise(chat, chat != null && e.status() >= 400 && e.status() < 500 && e.detail() != null
                     ? chat.t("error.refused", "detail", Texts.html(e.detail())) : null);
         } catch (TelegramFailure e) {
             LOG.warnf("update %d: could not answer: %s", update.updateId(), e.getMessage());
