@@ -89,6 +89,7 @@ class ResponsesTest extends ApiTestBase {
         String body = "{\"model\":\"stub-model\",\"stream\":true,\"input\":\"#long #usage=5,9\"}";
         String requestId;
         try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(10_000); // a refused request is answered without SSE: do not wait for one forever
             OutputStream out = socket.getOutputStream();
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             out.write(("POST /v1/responses HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + key.bearer()
