@@ -90,8 +90,8 @@ public class MeteredProxy {
             request.body().remove("max_completion_tokens");
             request.body().put(request.endpoint().outputCapField(route.provider()), request.outputCap());
         }
-        route.provider().send(new ChatCall(call.requestId(), request.body(), request.stream(), request.endpoint()))
-                .subscribe().with(
+        ChatCall attemptCall = new ChatCall(call.requestId(), request.body(), request.stream(), request.endpoint());
+        route.provider().send(attemptCall).subscribe().with(
                 reply -> answered(call, index, route, reply),
                 failure -> {
                     LOG.debugf("request %s: provider %s failed: %s", call.requestId(), route.provider().name(), failure);

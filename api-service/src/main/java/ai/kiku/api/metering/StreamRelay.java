@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  * its end and the real usage charged. Without a usage chunk, the charge is the input estimate plus
  * the output seen (never zero). The final {@code [DONE]} (the Responses API's terminal event) is held
  * back until the charge is settled, so a client that saw it can already read its new balance. What an
- * event means (usage, output text, the end) is the {@link ProxyEndpoint}'s protocol. While bytes flow the hold is
- * kept open ({@link HoldKeeper}); a stream still running at the maximum duration is cut, and charged
+ * event means (usage, output text, the end) is the {@link ProxyEndpoint}'s protocol. While bytes flow
+ * the hold is kept open ({@link HoldKeeper}); a stream still running at the maximum duration is cut, and charged
  * its reported usage, or the whole reservation when none came (the provider bills it anyway).
  */
 final class StreamRelay {

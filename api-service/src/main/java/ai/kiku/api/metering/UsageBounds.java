@@ -31,10 +31,11 @@ final class UsageBounds {
         if (tokens.anomalous()) {
             metrics.usageAnomaly(provider);
             ProxyEndpoint endpoint = request.endpoint();
-            LOG.warnf("request %s: upstream usage anomaly from provider %s, model %s: reported %s=%s %s=%s, "
+            String output = endpoint.outputField() == null ? "no output"
+                    : endpoint.outputField() + "=" + shown(usage, endpoint.outputField());
+            LOG.warnf("request %s: upstream usage anomaly from provider %s, model %s: reported %s=%s %s, "
                             + "bound %d/%d; charging %d/%d", call.requestId(), provider, request.model(),
-                    endpoint.inputField(), shown(usage, endpoint.inputField()), endpoint.outputField(),
-                    endpoint.outputField() == null ? "none" : shown(usage, endpoint.outputField()),
+                    endpoint.inputField(), shown(usage, endpoint.inputField()), output,
                     request.inputBound(), request.outputBound(), tokens.in(), tokens.out());
         }
         return tokens;
