@@ -74,6 +74,19 @@ class ResponsesTest extends ApiTestBase {
     }
 
     @Test
+    void shouldEndAStreamWithoutItsTerminalEventWithAnErrorEventAndChargeWhatWasSeen() {
+        TestKey key = billing.account(1_000_000, 60);
+        Response response = respond(key, "{\"model\":\"stub-model\",\"input\":\"#truncate\",\"stream\":true}");
+        String body = response.then().statusCode(200).extract().asString();
+        assertThat(deltas(body)).isEqualTo("r0 r1 r2 ");
+        assertThat(body.substring(body.lastIndexOf("event: "))).startsWith("event: error\ndata: {\"type\":\"error\"")
+                .contains("\"code\":\"upstream_truncated\"");
+        // no usage came: the input estimate and the 9 bytes of output seen (3 tokens)
+        assertThat(billing.usageField(key.accountId(), response.header("X-Request-Id"), "out")).isEqualTo("3");
+        assertThat(billing.held(key.accountId())).isZero();
+    }
+
+    @Test
     void shouldChargeNoMoreOutputThanMaxOutputTokens() {
         TestKey key = billing.account(1_000_000, 60);
         Response response = respond(key, "{\"model\":\"stub-model\",\"input\":\"#usage=5,99999\",\"max_output_tokens\":10}");

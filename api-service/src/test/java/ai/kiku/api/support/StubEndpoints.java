@@ -102,7 +102,8 @@ final class StubEndpoints {
 
     /**
      * Responses API: one output message "stub response"; streamed, the real event sequence with three
-     * deltas (twenty, 100 ms apart, with {@code #long}) and the usage in {@code response.completed}.
+     * deltas (twenty, 100 ms apart, with {@code #long}) and the usage in {@code response.completed} (none
+     * with {@code #truncate}: the stream just ends).
      * Usage by default: {@value #RESPONSE_INPUT} in, {@value #RESPONSE_OUTPUT} out.
      */
     static void responses(Vertx vertx, HttpServerResponse response, JsonObject request) {
@@ -134,6 +135,10 @@ final class StubEndpoints {
         }
         JsonObject completed = new JsonObject().put("type", "response.completed").put("sequence_number", sequence[0])
                 .put("response", done);
+        if (text.contains("#truncate")) { // the stream ends without its terminal event
+            sse(vertx, response, events, 0);
+            return;
+        }
         events.add(Buffer.buffer("event: response.completed\ndata: ").appendBuffer(withUsage(completed, usage))
                 .appendString("\n\n"));
         sse(vertx, response, events, text.contains("#long") ? 100 : 0);
