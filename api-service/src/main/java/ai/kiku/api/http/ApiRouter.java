@@ -3,6 +3,7 @@ package ai.kiku.api.http;
 import ai.kiku.api.rest.AccountHandlers;
 import ai.kiku.api.rest.CatalogueHandlers;
 import ai.kiku.api.metering.ProxyHandler;
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.RequestIds;
@@ -33,7 +34,8 @@ public class ApiRouter {
     private static final Map<String, String> ENDPOINTS = Map.of(
             "/api/v1/ping", "ping", "/api/v1/balance", "balance", "/api/v1/usage", "usage",
             "/api/v1/products", "products", "/api/v1/proxy/llm", "proxy_llm",
-            "/v1/chat/completions", "chat_completions", "/v1/models", "models");
+            "/v1/chat/completions", "chat_completions", "/v1/models", "models", "/v1/embeddings", "embeddings",
+            "/v1/completions", "completions", "/v1/responses", "responses");
 
     private final ApiConfig config;
     private final ApiMetrics metrics;
@@ -76,6 +78,9 @@ public class ApiRouter {
         };
         router.post("/api/v1/proxy/llm").handler(body).handler(ctx -> proxy.handle(ctx, true));
         router.post("/v1/chat/completions").handler(body).handler(ctx -> proxy.handle(ctx, false));
+        router.post("/v1/embeddings").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.EMBEDDINGS));
+        router.post("/v1/completions").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.COMPLETIONS));
+        router.post("/v1/responses").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.RESPONSES));
         for (String prefix : new String[]{"/api/*", "/v1/*"}) {
             router.route(prefix).handler(ctx -> replies.problem(ctx, new Problem("https://kiku.ai/problems/http-404",
                     "Not Found", 404, "no such resource")));

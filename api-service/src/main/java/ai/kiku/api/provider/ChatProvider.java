@@ -2,7 +2,7 @@ package ai.kiku.api.provider;
 
 import io.smallrye.mutiny.Uni;
 
-/** An OpenAI-compatible chat-completions upstream. */
+/** An OpenAI-compatible upstream: chat completions and the other metered endpoints ({@link ProxyEndpoint}). */
 public interface ChatProvider {
 
     /** The configured name ({@code kiku.providers.<name>}), used in routes, metrics and answers. */

@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OpenAI-compatible upstream over HTTP (OpenAI, OpenRouter, Groq, vLLM, Ollama...). Each call
+ * An OpenAI-compatible upstream over HTTP, each endpoint under its base URL ({@link ProxyEndpoint#path()}) (OpenAI, OpenRouter, Groq, vLLM, Ollama...). Each call
  * goes through the provider's own SmallRye Fault Tolerance circuit breaker; while the circuit is
  * open calls fail at once so the proxy falls over to the next provider without waiting. The only
  * retry is reconnecting when no connection could be made (nothing was sent, so it is safe).
@@ -37,7 +37,7 @@ public final class HttpChatProvider implements ChatProvider {
 
     private final String name;
     private final ProvidersConfig.Provider config;
-    private final String url;
+    private final String baseUrl;
     private final HttpClient client;
     private final ObjectMapper mapper;
     private final ApiMetrics metrics;
@@ -54,7 +54,7 @@ public final class HttpChatProvider implements ChatProvider {
         }
         String base = config.baseUrl().endsWith("/") ? config.baseUrl().substring(0, config.baseUrl().length() - 1)
                 : config.baseUrl();
-        this.url = base + "/chat/completions";
+        this.baseUrl = base;
         this.mapper = mapper;
         this.metrics = metrics;
         this.client = vertx.createHttpClient(new HttpClientOptions()
@@ -104,7 +104,7 @@ public final class HttpChatProvider implements ChatProvider {
         }
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(url)
+                .setAbsoluteURI(baseUrl + call.endpoint().path())
                 .setConnectTimeout(config.connectTimeout().toMillis())
                 .setIdleTimeout(config.timeout().toMillis())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
