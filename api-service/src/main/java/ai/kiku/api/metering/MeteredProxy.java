@@ -136,16 +136,16 @@ public class MeteredProxy {
             answerWhileSettling(call, route, reply, in, out);
             return;
         }
-        settle(call, in, out).subscribe().with(settled -> respond(call, route, reply, settled), failure -> {
+        settle(call, in, out).subscribe().with(settled -> respond(call, route, reply, settled, in, out), failure -> {
             settleFailed(call, failure);
             replies.problem(call.ctx(), new Problem("https://kiku.ai/problems/unavailable", "Service unavailable", 503,
                     "the charge could not be recorded, so the answer is withheld; you were not charged"));
         });
     }
 
-    private void respond(MeteredCall call, Route route, UpstreamReply reply, SettleResult settled) {
+    private void respond(MeteredCall call, Route route, UpstreamReply reply, SettleResult settled, long in, long out) {
         if (!call.ownShape()) {
-            respondOpenAi(call, route, reply, settled.chargedMicros());
+            respondOpenAi(call, route, reply, settled.chargedMicros(), in, out);
             return;
         }
         // only our shape reports the balance left: the OpenAI shape usually answers before it is known
@@ -153,25 +153,28 @@ public class MeteredProxy {
                 .putHeader("X-Kiku-Cost-Micros", Long.toString(settled.chargedMicros()))
                 .putHeader("X-Kiku-Balance-Micros", Long.toString(settled.balanceMicros()));
         ObjectNode json = reply.json();
+        CostField.addTo(json, settled.chargedMicros(), in, out);
         json.put("provider", route.provider().name()).put("requestId", call.requestId())
                 .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
                 .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
         replies.json(call.ctx(), 200, json);
     }
 
-    private void respondOpenAi(MeteredCall call, Route route, UpstreamReply reply, long chargedMicros) {
+    private void respondOpenAi(MeteredCall call, Route route, UpstreamReply reply, long chargedMicros, long in, long out) {
         call.ctx().response().putHeader("X-Kiku-Provider", route.provider().name())
                 .putHeader("X-Kiku-Cost-Micros", Long.toString(chargedMicros));
-        if (reply.raw() != null) {
-            replies.raw(call.ctx(), 200, Replies.JSON, reply.raw());
+        Buffer raw = reply.raw() == null ? null : CostField.splice(reply.raw(), chargedMicros, in, out);
+        if (raw != null) {
+            replies.raw(call.ctx(), 200, Replies.JSON, raw);
         } else {
+            CostField.addTo(reply.json(), chargedMicros, in, out);
             replies.json(call.ctx(), 200, reply.json());
         }
     }
 
     private void answerWhileSettling(MeteredCall call, Route route, UpstreamReply reply, long in, long out) {
         long cost = cost(call.request(), in, out);
-        settleAhead(call, in, out, () -> respondOpenAi(call, route, reply, cost));
+        settleAhead(call, in, out, () -> respondOpenAi(call, route, reply, cost, in, out));
     }
 
     /**

@@ -106,10 +106,27 @@ final class StreamRelay {
                     }
                     chunk.remove("usage");
                     out = chunk.toString();
+                } else {
+                    out = withCost(payload, chunk, usage);
                 }
             }
         }
         write(Buffer.buffer("data: " + out + "\n\n"));
+    }
+
+    /**
+     * The usage chunk with what the call is charged for it: settling charges exactly the cost of these
+     * (bounded) tokens, so it is known before the settle ends the stream.
+     */
+    private String withCost(String payload, ObjectNode chunk, JsonNode usage) {
+        UsageBounds.Tokens tokens = UsageBounds.reported(call.request(), usage);
+        long cost = MeteredProxy.cost(call.request(), tokens.in(), tokens.out());
+        Buffer spliced = CostField.splice(Buffer.buffer(payload), cost, tokens.in(), tokens.out());
+        if (spliced != null) {
+            return spliced.toString();
+        }
+        CostField.addTo(chunk, cost, tokens.in(), tokens.out());
+        return chunk.toString();
     }
 
     private void countOutput(JsonNode choices) {

@@ -40,6 +40,16 @@ public final class UpstreamStub implements AutoCloseable {
     public static final int LONG_CHUNKS = 20;
     public static final int DRIP_CHUNKS = 24;
     private static final String USAGE_SLOT = "\"__usage__\"";
+    /**
+     * {@code #rich}: an answer with a tool call, logprobs in exponent notation and usage details, spaced as a
+     * provider may write it, so a test can tell whether the gateway relayed it byte for byte.
+     */
+    public static final String RICH = "{\"id\":\"chatcmpl-rich\", \"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"__model__\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"}}]},"
+            + "\"logprobs\":{\"content\":[{\"token\":\"x\",\"logprob\":-1.0e-05,\"bytes\":[120],\"top_logprobs\":[]}]},"
+            + "\"finish_reason\":\"tool_calls\"}],\"usage\": {\"prompt_tokens\":20,\"completion_tokens\":2000,"
+            + "\"total_tokens\":2020,\"completion_tokens_details\":{\"reasoning_tokens\":0}} ,\"system_fingerprint\":\"fp_1\"}";
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -138,6 +148,8 @@ public final class UpstreamStub implements AutoCloseable {
                 long pause = text.contains("#endless") ? 200 : text.contains("#drip") ? 250 : text.contains("#long") ? 100
                         : text.contains("#truncate") ? 30 : 0;
                 stream(response, model, usage && includeUsage ? usageJson : null, text.contains("#truncate"), chunks, pause);
+            } else if (text.contains("#rich")) {
+                response.putHeader("Content-Type", "application/json").end(RICH.replace("__model__", model));
             } else {
                 response.putHeader("Content-Type", "application/json")
                         .end(withUsage(completion(model, "stub answer", usage), usageJson));
