@@ -74,6 +74,13 @@ public interface ApiConfig {
      */
     Map<String, Integer> imageTokens();
 
+    /**
+     * A request without max_tokens whose balance cannot pay the model's maximum output is capped at what the
+     * balance pays; one that cannot pay its input and this many output tokens (per choice) gets 402.
+     */
+    @WithDefault("16")
+    int minOutputTokens();
+
     /** Most input tokens one image part can cost on a model not in {@link #imageTokens()} (gpt-4o's worst case). */
     @WithDefault("1445")
     int defaultImageTokens();
