@@ -10,9 +10,23 @@ import java.util.Map;
 @ConfigMapping(prefix = "kiku.api")
 public interface ApiConfig {
 
-    /** Largest request body accepted on the proxy endpoints; larger bodies get 400 problem+json naming the body. */
+    /**
+     * Largest request body accepted on a route without a limit of its own in {@link #bodyLimits()}; larger
+     * bodies get 400 naming the body.
+     */
     @WithDefault("1048576")
     int maxBodyBytes();
+
+    /** Body limits of the routes that need more than {@link #maxBodyBytes()}. */
+    BodyLimits bodyLimits();
+
+    /** Per-route body limits; keep quarkus.http.limits.max-body-size above the largest. */
+    interface BodyLimits {
+
+        /** Chat completions, both shapes: vision requests carry base64 images (20 MiB, OpenAI's own limit per image). */
+        @WithDefault("20971520")
+        int chat();
+    }
 
     /**
      * How long a key lookup (also "unknown") is trusted where nothing checks the key again (usage,
