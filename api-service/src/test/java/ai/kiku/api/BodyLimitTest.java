@@ -55,6 +55,18 @@ class BodyLimitTest extends ApiTestBase {
     }
 
     @Test
+    void shouldTakeAnImageStringThatFillsTheWholeChatLimit() {
+        TestKey key = billing.account(1_000_000, 60);
+        String body = vision(0);
+        // one base64 string of ~20.97 million characters: longer than Jackson's default string limit
+        body = vision(CHAT_LIMIT - body.length());
+
+        as(key).contentType("application/json").body(body).post("/v1/chat/completions").then().statusCode(200);
+
+        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000 - 5020);
+    }
+
+    @Test
     void shouldRefuseABodyOverTheChatLimitInOpenAisShapeUnchargedAndUnsent() throws Exception {
         TestKey key = billing.account(1_000_000, 60);
         int before = hits("alpha") + hits("beta");

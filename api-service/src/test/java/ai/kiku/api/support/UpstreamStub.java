@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.time.Instant;
 import java.util.List;
@@ -50,6 +52,13 @@ public final class UpstreamStub implements AutoCloseable {
             + "\"logprobs\":{\"content\":[{\"token\":\"x\",\"logprob\":-1.0e-05,\"bytes\":[120],\"top_logprobs\":[]}]},"
             + "\"finish_reason\":\"tool_calls\"}],\"usage\": {\"prompt_tokens\":20,\"completion_tokens\":2000,"
             + "\"total_tokens\":2020,\"completion_tokens_details\":{\"reasoning_tokens\":0}} ,\"system_fingerprint\":\"fp_1\"}";
+
+    /** Requests as providers take them: a base64 image may be a string longer than Jackson's default limit. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build());
+    }
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -123,7 +132,7 @@ public final class UpstreamStub implements AutoCloseable {
             return;
         }
         lastBodies.put(provider, body);
-        JsonObject request = body.toJsonObject();
+        JsonObject request = json(body);
         JsonArray messages = request.getJsonArray("messages", new JsonArray());
         String text = messages.isEmpty() ? "" : String.valueOf(messages.getJsonObject(messages.size() - 1).getValue("content"));
         String model = request.getString("model", "");
@@ -215,6 +224,15 @@ public final class UpstreamStub implements AutoCloseable {
                 Instant.parse(req.getParam("to")), req.getParam("groupBy"), UsageReport.Row.of(null, 3, 30, 12, 3000),
                 List.of(UsageReport.Row.of("2026-11-27", 3, 30, 12, 3000)));
         req.response().putHeader("Content-Type", "application/json").end(FakeBilling.json(report));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static JsonObject json(Buffer body) {
+        try {
+            return new JsonObject(JSON.readValue(body.getBytes(), Map.class));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private static JsonObject completion(String model, String content, boolean usage) {
