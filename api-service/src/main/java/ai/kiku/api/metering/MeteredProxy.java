@@ -2,6 +2,7 @@ package ai.kiku.api.metering;
 
 import ai.kiku.api.http.Replies;
 import ai.kiku.api.provider.ChatCall;
+import ai.kiku.api.provider.ProviderFailure;
 import ai.kiku.api.provider.Route;
 import ai.kiku.api.provider.UpstreamReply;
 import ai.kiku.api.config.ApiConfig;
@@ -264,13 +265,20 @@ public class MeteredProxy {
             return;
         }
         boolean circuitsOpen = last != null && last.getClass().getSimpleName().contains("CircuitBreakerOpen");
-        int status = circuitsOpen ? 503 : 502;
+        ProviderFailure limited = last instanceof ProviderFailure failure && failure.rateLimited() ? failure : null;
+        int status = circuitsOpen || limited != null ? 503 : 502;
         LOG.warnf("request %s: no provider could serve model %s (last: %s)", call.requestId(), call.request().model(),
                 last == null ? "client left" : last.toString());
-        Problem problem = new Problem("https://kiku.ai/problems/upstream-unavailable", "No provider available", status,
-                "no provider could serve model '" + call.request().model() + "' right now; you were not charged");
+        Problem problem = limited != null
+                ? new Problem("https://kiku.ai/problems/upstream-rate-limited", "Providers rate-limited", 503,
+                        "the providers of model '" + call.request().model() + "' are limiting our rate right now; "
+                                + "you were not charged")
+                : new Problem("https://kiku.ai/problems/upstream-unavailable", "No provider available", status,
+                        "no provider could serve model '" + call.request().model() + "' right now; you were not charged");
         if (status == 503) {
-            call.ctx().response().putHeader("Retry-After", "30");
+            long retry = limited != null && limited.retryAfterSeconds() >= 0 ? Math.max(1, limited.retryAfterSeconds())
+                    : limited != null ? 1 : 30;
+            call.ctx().response().putHeader("Retry-After", Long.toString(retry));
         }
         release(call, () -> replies.problem(call.ctx(), problem));
     }

@@ -40,7 +40,7 @@ public class ChatRequestParser {
         if (price == null) {
             throw GatewayProblems.modelNotFound(400, "unknown model '" + model + "'; GET /v1/models lists the models served");
         }
-        List<Route> routes = providers.routes(model);
+        List<Route> routes = providers.routesForCall(model);
         if (ownShape && body.has("provider") && !body.get("provider").isNull()) {
             String provider = text(body, "provider");
             if (!providers.has(provider)) {

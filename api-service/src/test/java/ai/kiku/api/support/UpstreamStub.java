@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart, {@code #drip}
  * {@value #DRIP_CHUNKS} chunks 250 ms apart, {@code #endless} a chunk every 200 ms until the
  * connection closes, {@code #usage=<in>,<out>} reports those raw JSON values as prompt and completion
- * tokens. Path {@code /flaky/...} always fails. Usage reported otherwise: {@value #PROMPT} prompt and
+ * tokens. Path {@code /flaky/...} always fails; {@code /limitedopenai/...}, {@code /limitedgroq/...} and
+ * {@code /limitedrouter/...} always answer 429 the way OpenAI, Groq and OpenRouter do. Usage reported otherwise: {@value #PROMPT} prompt and
  * {@value #COMPLETION} completion tokens. {@code GET /<provider>/hits} counts calls, {@code GET
  * /<provider>/last} answers the last request body it got. It also plays billing's internal usage API
  * ({@code /internal/v1/accounts/<id>/usage}).
@@ -136,6 +137,10 @@ public final class UpstreamStub implements AutoCloseable {
         JsonArray messages = request.getJsonArray("messages", new JsonArray());
         String text = messages.isEmpty() ? "" : String.valueOf(messages.getJsonObject(messages.size() - 1).getValue("content"));
         String model = request.getString("model", "");
+        if (provider.startsWith("limited")) {
+            rateLimited(response, provider);
+            return;
+        }
         if ("flaky".equals(provider) || text.contains("#fail")) {
             response.setStatusCode(500).putHeader("Content-Type", "application/json")
                     .end(new JsonObject().put("error", new JsonObject().put("message", "stub failure")).toBuffer());
@@ -168,6 +173,34 @@ public final class UpstreamStub implements AutoCloseable {
             vertx.setTimer(delay, t -> answer.run());
         } else {
             answer.run();
+        }
+    }
+
+    /**
+     * A 429 as each provider sends it: OpenAI's (and Groq's, type {@code tokens}) error object with
+     * {@code x-ratelimit-*} and {@code retry-after} headers, or OpenRouter's {@code {"error":{"code":429,...}}}.
+     */
+    private static void rateLimited(HttpServerResponse response, String provider) {
+        response.setStatusCode(429).putHeader("Content-Type", "application/json");
+        switch (provider) {
+            case "limitedopenai" -> response.putHeader("x-ratelimit-limit-requests", "500")
+                    .putHeader("x-ratelimit-remaining-requests", "0").putHeader("x-ratelimit-reset-requests", "120ms")
+                    .putHeader("x-ratelimit-limit-tokens", "200000").putHeader("x-ratelimit-remaining-tokens", "199000")
+                    .putHeader("x-ratelimit-reset-tokens", "300ms").putHeader("retry-after", "1")
+                    .end("{\"error\":{\"message\":\"Rate limit reached for gpt-4o-mini in organization org-stub on requests "
+                            + "per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 120ms.\",\"type\":\"requests\","
+                            + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+            case "limitedgroq" -> response.putHeader("x-ratelimit-limit-requests", "14400")
+                    .putHeader("x-ratelimit-remaining-requests", "14370").putHeader("x-ratelimit-reset-requests", "2m59.56s")
+                    .putHeader("x-ratelimit-limit-tokens", "6000").putHeader("x-ratelimit-remaining-tokens", "0")
+                    .putHeader("x-ratelimit-reset-tokens", "7.66s").putHeader("retry-after", "8")
+                    .end("{\"error\":{\"message\":\"Rate limit reached for model `llama-3.1-8b-instant` in organization "
+                            + "`org_stub` on tokens per minute (TPM): Limit 6000, Used 6000, Requested 120. Please try again "
+                            + "in 7.66s.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}");
+            default -> response.putHeader("X-RateLimit-Limit", "20").putHeader("X-RateLimit-Remaining", "0")
+                    .end("{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded: free-models-per-min. \","
+                            + "\"metadata\":{\"headers\":{\"X-RateLimit-Limit\":\"20\",\"X-RateLimit-Remaining\":\"0\","
+                            + "\"X-RateLimit-Reset\":\"1741305600000\"}}}}");
         }
     }
 
