@@ -54,12 +54,14 @@ class LoadSharingTest extends ApiTestBase {
     void shouldFallOverWhenThePickedProviderFails() throws Exception {
         TestKey key = billing.account(1_000_000, 600);
         int steadyBefore = hits("steady");
+        int brokenBefore = hits("brokenshare");
 
         for (int i = 0; i < 8; i++) {
             as(key).contentType("application/json").body(chat("sharedfail-model", "hi")).post("/v1/chat/completions")
                     .then().statusCode(200).header("X-Kiku-Provider", "steady");
         }
 
+        assertThat(hits("brokenshare") - brokenBefore).isEqualTo(6); // picked 3 times in 4, then fell over
         assertThat(hits("steady") - steadyBefore).isEqualTo(8);
         assertThat(billing.usageCosts(key.accountId())).hasSize(8).containsOnly(5020);
     }

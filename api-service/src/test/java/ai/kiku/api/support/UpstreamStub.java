@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart, {@code #drip}
  * {@value #DRIP_CHUNKS} chunks 250 ms apart, {@code #endless} a chunk every 200 ms until the
  * connection closes, {@code #usage=<in>,<out>} reports those raw JSON values as prompt and completion
- * tokens. Path {@code /flaky/...} always fails; {@code /limitedopenai/...}, {@code /limitedgroq/...} and
+ * tokens. Paths {@code /flaky/...} and {@code /broken.../...} always fail; {@code /limitedopenai/...}, {@code /limitedgroq/...} and
  * {@code /limitedrouter/...} always answer 429 the way OpenAI, Groq and OpenRouter do. Usage reported otherwise: {@value #PROMPT} prompt and
  * {@value #COMPLETION} completion tokens. {@code GET /<provider>/hits} counts calls, {@code GET
  * /<provider>/last} answers the last request body it got. It also plays billing's internal usage API
@@ -141,7 +141,7 @@ public final class UpstreamStub implements AutoCloseable {
             rateLimited(response, provider);
             return;
         }
-        if ("flaky".equals(provider) || text.contains("#fail")) {
+        if ("flaky".equals(provider) || provider.startsWith("broken") || text.contains("#fail")) {
             response.setStatusCode(500).putHeader("Content-Type", "application/json")
                     .end(new JsonObject().put("error", new JsonObject().put("message", "stub failure")).toBuffer());
             return;
