@@ -77,6 +77,8 @@ class BodyLimitTest extends ApiTestBase {
         assertThat(answer.toLowerCase(Locale.ROOT)).contains("content-type: application/json");
         JsonNode error = MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).path("error");
         assertThat(error.path("param").asText()).isEqualTo("body");
+        assertThat(error.path("code").asText()).isEqualTo("body_too_large");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(error.path("message").asText()).contains(Integer.toString(CHAT_LIMIT));
         assertThat(hits("alpha") + hits("beta")).isEqualTo(before);
         assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);

@@ -90,7 +90,7 @@ public interface ApiConfig {
 
     /**
      * A request without max_tokens whose balance cannot pay the model's maximum output is capped at what the
-     * balance pays; one that cannot pay its input and this many output tokens (per choice) gets 402.
+     * balance pays; one that cannot pay its input and this many output tokens (per choice, at least 1) gets 402.
      */
     @WithDefault("16")
     int minOutputTokens();

@@ -98,7 +98,7 @@ public class ChatRequestParser {
             reserve = price.reservation(inputBound, outputBound);
             if (sendCap && price.outputPerMillionMicros() > 0) {
                 // no cap from the client: a balance short of the model's maximum output gets a lower cap
-                long minCap = Math.min(maxOut, config.minOutputTokens());
+                long minCap = Math.min(maxOut, Math.max(1, config.minOutputTokens()));
                 long least = price.reservation(inputBound, CallPrice.outputBound(minCap, count.predictionBytes(), choices));
                 if (least < reserve) {
                     flex = new ChatRequest.OutputFlex(least, minCap, count.predictionBytes(), choices);
