@@ -52,6 +52,18 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("kiku.llm.routes.\"timeout-model\"", "sluggish,alpha");
         config.put("kiku.llm.routes.\"down-model\"", "down,alpha");
         config.put("kiku.llm.routes.\"slow-model\"", "alpha");
+        provider(config, "sharea", stub.baseUrl("sharea"), "shared-model", 10);
+        provider(config, "shareb", stub.baseUrl("shareb"), "shared-model", 10);
+        config.put("kiku.llm.routes.\"shared-model\"", "sharea@3,shareb@1");
+        provider(config, "brokenshare", stub.baseUrl("brokenshare"), "sharedfail-model", 10);
+        config.put("kiku.providers.brokenshare.failure-threshold", "1000000"); // never open: each call tries it
+        config.put("kiku.llm.routes.\"sharedfail-model\"", "brokenshare@3,steady@1");
+        for (String limited : new String[]{"limitedopenai", "limitedgroq", "limitedrouter"}) {
+            provider(config, limited, stub.baseUrl(limited), "limited-model,alllimited-model", 10);
+            config.put("kiku.providers." + limited + ".failure-threshold", "1000000"); // never open: each 429 is seen
+        }
+        config.put("kiku.llm.routes.\"limited-model\"", "limitedopenai,limitedgroq,limitedrouter,steady");
+        config.put("kiku.llm.routes.\"alllimited-model\"", "limitedopenai,limitedgroq,limitedrouter");
         return config;
     }
 

@@ -40,7 +40,9 @@ public final class FakeBilling {
                     model("stub-model", 1_000_000, 2_000_000, 4000),
                     model("slow-model", 1_000_000, 2_000_000, 4000), model("circuit-model", 1_000_000, 2_000_000, 4000),
                     model("timeout-model", 1_000_000, 2_000_000, 4000), model("down-model", 1_000_000, 2_000_000, 4000),
-                    model("big-model", 2_500_000, 10_000_000, 16384), model("unserved-model", 1, 1, 10)),
+                    model("big-model", 2_500_000, 10_000_000, 16384), model("unserved-model", 1, 1, 10),
+                    model("shared-model", 1_000_000, 2_000_000, 4000), model("sharedfail-model", 1_000_000, 2_000_000, 4000),
+                    model("limited-model", 1_000_000, 2_000_000, 4000), model("alllimited-model", 1_000_000, 2_000_000, 4000)),
             List.of(new Catalogue.CreditPack("pri_local_5", "$5 of credits", 5_000_000, "USD 5.00")));
 
     /** {@link #PRICES} as billing writes it to {@code kiku:catalogue} and answers it on /internal/v1/catalogue. */
