@@ -42,6 +42,9 @@ class KeyControlsAdminTest extends BillingTestBase {
                 .body("field", equalTo("allowedModels"));
         admin().body(Map.of("allowedModels", List.of("m".repeat(257)))).patch(path).then().statusCode(400)
                 .body("field", equalTo("allowedModels"));
+        admin().body(Map.of("expiresAt", "+1000000000-01-01T00:00:00Z")).patch(path).then().statusCode(400)
+                .body("field", equalTo("expiresAt"));
+        admin().body(Map.of("expiresAt", "soon")).patch(path).then().statusCode(400);
         admin().body(Map.of("allowedModels", List.of())).patch(path).then().statusCode(400)
                 .body("field", equalTo("allowedModels"));
         admin().body(Map.of("spendCapMicros", 5, "clear", List.of("spendCapMicros"))).patch(path).then()

@@ -5,6 +5,7 @@ import ai.kiku.common.contract.KeyControls;
 import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +29,8 @@ final class KeyControlsChange implements UnaryOperator<KeyControls> {
     static final int MAX_MODEL_LENGTH = 256;
     /** Highest tokens-per-minute limit: far above what any key could use, and exact in Lua's doubles. */
     static final int MAX_TOKENS_PER_MINUTE = 1_000_000_000;
+    /** Expiry times are taken between 1970 and the end of 9999: epoch milliseconds in Redis, timestamptz in PostgreSQL. */
+    static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
     private final InternalRequests.UpdateKey body;
     private final List<String> models;
@@ -46,6 +49,10 @@ final class KeyControlsChange implements UnaryOperator<KeyControls> {
         if (body.tokensPerMinute() != null && (body.tokensPerMinute() < 1 || body.tokensPerMinute() > MAX_TOKENS_PER_MINUTE)) {
             throw ProblemException.badRequest(TOKENS_PER_MINUTE, TOKENS_PER_MINUTE + " must be between 1 and "
                     + MAX_TOKENS_PER_MINUTE);
+        }
+        if (body.expiresAt() != null && (body.expiresAt().isBefore(Instant.EPOCH) || body.expiresAt().isAfter(LATEST_EXPIRY))) {
+            throw ProblemException.badRequest(EXPIRES_AT, EXPIRES_AT + " must be between 1970-01-01T00:00:00Z and "
+                    + LATEST_EXPIRY);
         }
         List<String> models = models(body.allowedModels());
         Set<String> clear = clear(body);
