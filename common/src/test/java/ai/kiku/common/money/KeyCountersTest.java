@@ -85,6 +85,22 @@ class KeyCountersTest extends MoneyTestBase {
         assertThat(counter(shortHolds, account, "h:1")).isEqualTo("0");
     }
 
+    @Test
+    void shouldNameTheUtcMonthOfARedisTimeAsJavaDoes() throws Exception {
+        String prelude;
+        try (var in = KeyCountersTest.class.getResourceAsStream("/lua/prelude.lua")) {
+            prelude = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String script = prelude + "\nreturn month_of(tonumber(ARGV[1]))";
+        for (String at : new String[] {"1970-01-01T00:00:00Z", "2000-02-29T23:59:59.999Z", "2000-03-01T00:00:00Z",
+                "2026-12-31T23:59:59.999Z", "2027-01-01T00:00:00Z", "2100-02-28T12:00:00Z", "2100-03-01T00:00:00Z",
+                "2400-02-29T00:00:00Z", "2024-07-31T23:59:59.999Z", "2024-08-01T00:00:00Z"}) {
+            java.time.Instant t = java.time.Instant.parse(at);
+            assertThat(money.send("EVAL", script, "0", Long.toString(t.toEpochMilli())).toInteger()).as(at)
+                    .isEqualTo(KeySpend.monthIndex(KeySpend.monthOf(t)));
+        }
+    }
+
     private static String counter(MoneyFixture fixture, long account, String field) {
         Response r = fixture.send("HGET", KeySchema.keyCounters(account), field);
         return r == null ? null : r.toString();
