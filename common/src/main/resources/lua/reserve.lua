@@ -65,21 +65,19 @@ end
 
 -- The key's caps count what it spent and what it holds now, so concurrent calls cannot overrun them.
 -- cap_room is what the tighter of them still allows (nil when the key has no cap).
-local cap_room, cap_refusal = nil, nil
+local cap_room, cap_monthly, cap_limit, cap_used = nil, false, 0, 0
 if (k[6] and k[6] ~= '') or (k[7] and k[7] ~= '') then
   local c = redis.call('HMGET', kctl, 'h:' .. key_id, 's:' .. key_id, 'mw:' .. key_id, 'm:' .. key_id)
   local key_held = num(c[1])
   if k[6] and k[6] ~= '' then
     local cap, spent = tonumber(k[6]), num(c[2])
-    cap_room = cap - spent - key_held
-    cap_refusal = {10, cap, spent + key_held}
+    cap_room, cap_limit, cap_used = cap - spent - key_held, cap, spent + key_held
   end
   if k[7] and k[7] ~= '' then
     local mcap, month_spent = tonumber(k[7]), 0
     if c[3] == int(month_of(now)) then month_spent = num(c[4]) end
     if cap_room == nil or mcap - month_spent - key_held < cap_room then
-      cap_room = mcap - month_spent - key_held
-      cap_refusal = {11, mcap, month_spent + key_held}
+      cap_room, cap_monthly, cap_limit, cap_used = mcap - month_spent - key_held, true, mcap, month_spent + key_held
     end
   end
 end
@@ -96,7 +94,8 @@ if least and balance >= 0 then
   end
 end
 if cap_room and amount > cap_room then
-  return {cap_refusal[1], balance, held, rpm, remaining, reset, cap_refusal[2], cap_refusal[3]}
+  if cap_monthly then return {11, balance, held, rpm, remaining, reset, cap_limit, cap_used} end
+  return {10, balance, held, rpm, remaining, reset, cap_limit, cap_used}
 end
 
 -- A balance below zero (an upstream billed more than was reserved) makes every reservation

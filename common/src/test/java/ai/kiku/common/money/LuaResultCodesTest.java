@@ -35,8 +35,8 @@ class LuaResultCodesTest {
             "KEY_EXPIRED,        7, if k[3] and k[3] ~= '' and now >= tonumber(k[3]) then return {7,",
             "MODEL_NOT_ALLOWED,  8, not string.find(k[4], '\\n' .. model .. '\\n', 1, true) then return {8,",
             "TOKEN_RATE_LIMITED, 9, if counted + tokens > tpm then return {9,",
-            "SPEND_CAP_REACHED,  10, if spent + key_held + amount > cap then return {10,",
-            "MONTHLY_SPEND_CAP_REACHED, 11, return {11, balance, held, rpm, remaining, reset, mcap",
+            "SPEND_CAP_REACHED,  10, return {10, balance, held, rpm, remaining, reset, cap_limit",
+            "MONTHLY_SPEND_CAP_REACHED, 11, return {11, balance, held, rpm, remaining, reset, cap_limit",
     })
     void reserveOutcomeCarriesTheCodeReserveLuaReturnsForIt(ReserveOutcome outcome, int code, String line) {
         assertThat(script("reserve.lua")).contains(line);
