@@ -38,6 +38,11 @@ class HibernateSqlCitusTest extends BillingTestBase {
             admin().get("/admin/v1/accounts/" + account + "/keys").then().statusCode(200);
             admin().get("/admin/v1/accounts/" + account + "/ledger").then().statusCode(200);
             admin().get("/admin/v1/accounts/" + account + "/usage").then().statusCode(200);
+            String cursor = asApi().get("/internal/v1/accounts/" + account + "/usage/requests?limit=1&key=" + key
+                    + "&model=local-echo&from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z").then().statusCode(200)
+                    .extract().jsonPath().getString("nextCursor");
+            asApi().get("/internal/v1/accounts/" + account + "/usage/requests?limit=1"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).then().statusCode(200);
             admin().body(Map.of("lowBalanceThresholdMicros", 2_000_000, "status", "suspended"))
                     .patch("/admin/v1/accounts/" + account).then().statusCode(200);
             admin().delete("/admin/v1/accounts/" + account + "/keys/" + key).then().statusCode(200);
@@ -48,6 +53,7 @@ class HibernateSqlCitusTest extends BillingTestBase {
         assertThat(sent).as("statements captured")
                 .anyMatch(s -> s.toLowerCase().startsWith("insert into accounts"))
                 .anyMatch(s -> s.toLowerCase().contains("insert into usage_records"))
+                .anyMatch(s -> s.toLowerCase().contains("from usage_records where account_id"))
                 .anyMatch(s -> s.toLowerCase().startsWith("update api_keys"))
                 .anyMatch(s -> s.toLowerCase().startsWith("update accounts"));
         Set<String> citusTables = citusTables();

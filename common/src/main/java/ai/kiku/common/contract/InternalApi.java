@@ -24,6 +24,11 @@ public final class InternalApi {
     public static final String LEDGER = ACCOUNT + "/ledger";
     /** billing, relative to {@link #ACCOUNTS}: usage roll-up; query {@code from}, {@code to}, {@code groupBy}. */
     public static final String USAGE = ACCOUNT + "/usage";
+    /**
+     * billing, relative to {@link #ACCOUNTS}: per-request usage records, newest first; query {@code key},
+     * {@code model}, {@code from}, {@code to}, {@code cursor}, {@code limit} ({@link UsageRecordQuery}).
+     */
+    public static final String USAGE_REQUESTS = USAGE + "/requests";
     /** billing: products, model prices and credit packs. */
     public static final String CATALOGUE = ROOT + "/catalogue";
     /** webhook-service: a Paddle checkout for a credit pack (bot-service's token only). */
