@@ -33,6 +33,7 @@ class HibernateSqlCitusTest extends BillingTestBase {
             long key = createKey(account, 60);
             credit(account, 5_000_000);
             charge(account, key, 10_000, 1_234);
+            charge(account, key, 10_000, 1_234);
             awaitDrained(account);
             admin().get("/admin/v1/accounts/" + account).then().statusCode(200);
             admin().get("/admin/v1/accounts/" + account + "/keys").then().statusCode(200);

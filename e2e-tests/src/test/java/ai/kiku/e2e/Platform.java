@@ -31,6 +31,11 @@ final class Platform implements AutoCloseable {
     final ServiceProcess bot;
 
     Platform() {
+        this(Map.of());
+    }
+
+    /** The platform with extra environment variables for api-service. */
+    Platform(Map<String, String> apiEnv) {
         RedisCluster redis = RedisCluster.shared();
         pg = Postgres.shared();
         database = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -59,7 +64,9 @@ final class Platform implements AutoCloseable {
 
         billing = new ServiceProcess("billing-service", billingPort, with(env, "KIKU_INTERNAL_TOKENS_API", API_TOKEN,
                 "KIKU_INTERNAL_TOKENS_BOT", BOT_TOKEN, "KIKU_INTERNAL_TOKENS_WEBHOOK", WEBHOOK_TOKEN)).start();
-        api = new ServiceProcess("api-service", apiPort, with(env, "KIKU_INTERNAL_TOKEN", API_TOKEN)).start();
+        Map<String, String> api = with(env, "KIKU_INTERNAL_TOKEN", API_TOKEN);
+        api.putAll(apiEnv);
+        this.api = new ServiceProcess("api-service", apiPort, api).start();
         webhook = new ServiceProcess("webhook-service", webhookPort, with(env, "KIKU_INTERNAL_TOKEN", WEBHOOK_TOKEN,
                 "KIKU_INTERNAL_TOKENS_BOT", BOT_TOKEN)).start();
         bot = new ServiceProcess("bot-service", botPort, with(env, "KIKU_INTERNAL_TOKEN", BOT_TOKEN)).start();

@@ -28,7 +28,7 @@ public record UsageRecordQuery(Long keyId, String model, Instant from, Instant t
             return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
         }
 
-        static Cursor decode(String text) {
+        public static Cursor decode(String text) {
             try {
                 String plain = new String(Base64.getUrlDecoder().decode(text.strip()), StandardCharsets.UTF_8);
                 String[] parts = plain.split("\\.", 3);
