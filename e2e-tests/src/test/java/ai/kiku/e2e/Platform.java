@@ -37,6 +37,9 @@ final class Platform implements AutoCloseable {
     /** The platform with extra environment variables for api-service. */
     Platform(Map<String, String> apiEnv) {
         RedisCluster redis = RedisCluster.shared();
+        // Each platform's database numbers accounts from the same start: an earlier platform's Redis state
+        // (balances, usage streams) would otherwise belong to this one's accounts of the same ids.
+        redis.flushAll();
         pg = Postgres.shared();
         database = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         pg.createDatabase(database);
