@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class CatalogueAuditRepository {
 
     /** A row as read, with the JSON values as text. */
-    public record Row(long auditId, java.time.Instant changedAt, String changedBy, String entity, String key,
+    public record AuditRow(long auditId, java.time.Instant changedAt, String changedBy, String entity, String key,
                       String action, String oldValue, String newValue) {
     }
 
@@ -32,12 +32,12 @@ public class CatalogueAuditRepository {
     }
 
     /** Newest first, entries with id below {@code before} (null for the first page). */
-    public Uni<List<Row>> page(Long before, int limit) {
+    public Uni<List<AuditRow>> page(Long before, int limit) {
         return tx.session(() -> NativeSql.list("SELECT audit_id, changed_at, changed_by, entity, entity_key, action, "
                         + "cast(old_value as text), cast(new_value as text) FROM catalogue_audit "
                         + "WHERE audit_id < ?1 ORDER BY audit_id DESC LIMIT ?2",
                         before == null ? Long.MAX_VALUE : before, limit))
-                .map(rows -> rows.stream().map(r -> new Row(NativeSql.lng(r[0]), NativeSql.instant(r[1]),
+                .map(rows -> rows.stream().map(r -> new AuditRow(NativeSql.lng(r[0]), NativeSql.instant(r[1]),
                         (String) r[2], (String) r[3], (String) r[4], (String) r[5], (String) r[6], (String) r[7]))
                         .toList());
     }
