@@ -33,23 +33,47 @@ class HibernateSqlCitusTest extends BillingTestBase {
             long key = createKey(account, 60);
             credit(account, 5_000_000);
             charge(account, key, 10_000, 1_234);
+            charge(account, key, 10_000, 1_234);
             awaitDrained(account);
             admin().get("/admin/v1/accounts/" + account).then().statusCode(200);
             admin().get("/admin/v1/accounts/" + account + "/keys").then().statusCode(200);
             admin().get("/admin/v1/accounts/" + account + "/ledger").then().statusCode(200);
             admin().get("/admin/v1/accounts/" + account + "/usage").then().statusCode(200);
+            String cursor = asApi().get("/internal/v1/accounts/" + account + "/usage/requests?limit=1&key=" + key
+                    + "&model=local-echo&from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z").then().statusCode(200)
+                    .extract().jsonPath().getString("nextCursor");
+            asApi().get("/internal/v1/accounts/" + account + "/usage/requests?limit=1"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).then().statusCode(200);
             admin().body(Map.of("lowBalanceThresholdMicros", 2_000_000, "status", "suspended"))
                     .patch("/admin/v1/accounts/" + account).then().statusCode(200);
             admin().delete("/admin/v1/accounts/" + account + "/keys/" + key).then().statusCode(200);
             asApi().get(InternalApi.CATALOGUE).then().statusCode(200);
+            String model = "citus-model-" + account;
+            Map<String, Object> price = Map.of("productId", "llm-proxy", "inputPerMillionMicros", 1,
+                    "outputPerMillionMicros", 2, "maxOutputTokens", 10);
+            admin().body(price).put("/admin/v1/catalogue/models/" + model).then().statusCode(200);
+            admin().body(Map.of("productId", "llm-proxy", "inputPerMillionMicros", 3, "outputPerMillionMicros", 4,
+                    "maxOutputTokens", 10)).put("/admin/v1/catalogue/models/" + model).then().statusCode(200);
+            admin().delete("/admin/v1/catalogue/models/" + model).then().statusCode(200);
+            admin().body(Map.of("name", "P", "pricePerRequestMicros", 1)).put("/admin/v1/catalogue/products/p-" + account)
+                    .then().statusCode(200);
+            admin().delete("/admin/v1/catalogue/products/p-" + account).then().statusCode(200);
+            admin().body(Map.of("name", "C", "creditsMicros", 1, "priceLabel", "USD 0.000001"))
+                    .put("/admin/v1/catalogue/credit-packs/c-" + account).then().statusCode(200);
+            admin().delete("/admin/v1/catalogue/credit-packs/c-" + account).then().statusCode(200);
+            admin().get("/admin/v1/catalogue/audit").then().statusCode(200);
             admin().get("/admin/v1/reconciliation?accountId=" + account).then().statusCode(200);
         });
 
         assertThat(sent).as("statements captured")
                 .anyMatch(s -> s.toLowerCase().startsWith("insert into accounts"))
                 .anyMatch(s -> s.toLowerCase().contains("insert into usage_records"))
+                .anyMatch(s -> s.toLowerCase().contains("from usage_records where account_id"))
                 .anyMatch(s -> s.toLowerCase().startsWith("update api_keys"))
-                .anyMatch(s -> s.toLowerCase().startsWith("update accounts"));
+                .anyMatch(s -> s.toLowerCase().startsWith("update accounts"))
+                .anyMatch(s -> s.toLowerCase().startsWith("update model_prices"))
+                .anyMatch(s -> s.toLowerCase().startsWith("delete from model_prices"))
+                .anyMatch(s -> s.toLowerCase().contains("insert into catalogue_audit"));
         Set<String> citusTables = citusTables();
         List<String> problems = new ArrayList<>();
         for (String sql : sent) {

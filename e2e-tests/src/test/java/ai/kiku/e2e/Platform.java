@@ -31,7 +31,15 @@ final class Platform implements AutoCloseable {
     final ServiceProcess bot;
 
     Platform() {
+        this(Map.of());
+    }
+
+    /** The platform with extra environment variables for api-service. */
+    Platform(Map<String, String> apiEnv) {
         RedisCluster redis = RedisCluster.shared();
+        // Each platform's database numbers accounts from the same start: an earlier platform's Redis state
+        // (balances, usage streams) would otherwise belong to this one's accounts of the same ids.
+        redis.flushAll();
         pg = Postgres.shared();
         database = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         pg.createDatabase(database);
@@ -59,7 +67,9 @@ final class Platform implements AutoCloseable {
 
         billing = new ServiceProcess("billing-service", billingPort, with(env, "KIKU_INTERNAL_TOKENS_API", API_TOKEN,
                 "KIKU_INTERNAL_TOKENS_BOT", BOT_TOKEN, "KIKU_INTERNAL_TOKENS_WEBHOOK", WEBHOOK_TOKEN)).start();
-        api = new ServiceProcess("api-service", apiPort, with(env, "KIKU_INTERNAL_TOKEN", API_TOKEN)).start();
+        Map<String, String> api = with(env, "KIKU_INTERNAL_TOKEN", API_TOKEN);
+        api.putAll(apiEnv);
+        this.api = new ServiceProcess("api-service", apiPort, api).start();
         webhook = new ServiceProcess("webhook-service", webhookPort, with(env, "KIKU_INTERNAL_TOKEN", WEBHOOK_TOKEN,
                 "KIKU_INTERNAL_TOKENS_BOT", BOT_TOKEN)).start();
         bot = new ServiceProcess("bot-service", botPort, with(env, "KIKU_INTERNAL_TOKEN", BOT_TOKEN)).start();

@@ -29,6 +29,14 @@ public interface BillingClient {
     Uni<String> usage(@PathParam("id") long accountId, @QueryParam("from") String from,
                       @QueryParam("to") String to, @QueryParam("groupBy") String groupBy);
 
+    /** A page of an account's per-request usage records, as JSON ({@code UsageRecordPage}). */
+    @GET
+    @Path(InternalApi.ACCOUNTS + InternalApi.USAGE_REQUESTS)
+    Uni<String> usageRecords(@PathParam("id") long accountId, @QueryParam("key") Long keyId,
+                             @QueryParam("model") String model, @QueryParam("from") String from,
+                             @QueryParam("to") String to, @QueryParam("cursor") String cursor,
+                             @QueryParam("limit") int limit);
+
     /** The price catalogue JSON (products, model prices, credit packs). */
     @GET
     @Path(InternalApi.CATALOGUE)

@@ -2,6 +2,7 @@ package ai.kiku.api.http;
 
 import ai.kiku.api.rest.AccountHandlers;
 import ai.kiku.api.rest.CatalogueHandlers;
+import ai.kiku.api.rest.UsageRecordHandlers;
 import ai.kiku.api.metering.ProxyHandler;
 import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.config.ApiConfig;
@@ -34,6 +35,7 @@ public class ApiRouter {
 
     private static final Map<String, String> ENDPOINTS = Map.of(
             "/api/v1/ping", "ping", "/api/v1/balance", "balance", "/api/v1/usage", "usage",
+            "/api/v1/usage/requests", "usage_requests", "/api/v1/usage/export", "usage_export",
             "/api/v1/products", "products", "/api/v1/proxy/llm", "proxy_llm",
             "/v1/chat/completions", "chat_completions", "/v1/models", "models", "/v1/embeddings", "embeddings",
             "/v1/completions", "completions", "/v1/responses", "responses");
@@ -44,9 +46,11 @@ public class ApiRouter {
     private final CatalogueHandlers catalogue;
     private final ProxyHandler proxy;
     private final Replies replies;
+    private final UsageRecordHandlers usageRecords;
 
     public ApiRouter(ApiConfig config, ApiMetrics metrics, AccountHandlers account, CatalogueHandlers catalogue,
-                     ProxyHandler proxy, Replies replies) {
+                     ProxyHandler proxy, Replies replies, UsageRecordHandlers usageRecords) {
+        this.usageRecords = usageRecords;
         this.config = config;
         this.metrics = metrics;
         this.account = account;
@@ -63,6 +67,8 @@ public class ApiRouter {
                 io.vertx.core.buffer.Buffer.buffer("{\"status\":\"ok\"}")));
         router.get("/api/v1/balance").handler(account::balance);
         router.get("/api/v1/usage").handler(account::usage);
+        router.get("/api/v1/usage/requests").handler(usageRecords::list);
+        router.get("/api/v1/usage/export").handler(usageRecords::export);
         router.get("/api/v1/products").handler(catalogue::products);
         router.get("/v1/models").handler(catalogue::models);
         router.get(CatalogueHandlers.MODEL_PATH + "*").handler(catalogue::model);

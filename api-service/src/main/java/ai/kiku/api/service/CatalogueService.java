@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The price catalogue on the proxy's hot path, kept in memory. Billing writes it to Redis
  * ({@code kiku:catalogue}, the shared L2); this process re-reads it when its copy is older than
  * {@code kiku.api.catalogue-ttl} (stale-while-revalidate, so no request waits for it), and falls
- * back to billing's internal API when Redis has none.
+ * back to billing's internal API when Redis has none. A copy older than twice the TTL (no request came to
+ * refresh it in between) is re-read before it prices anything, so that an operator's price change reaches every
+ * new reservation within {@code 2 × kiku.api.catalogue-ttl} (a minute by default); it is used only when the
+ * re-read fails.
  */
 @ApplicationScoped
 public class CatalogueService {
@@ -35,6 +38,7 @@ public class CatalogueService {
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile PriceList current;
     private volatile Uni<PriceList> firstLoad;
+    private volatile Uni<PriceList> reloading;
 
     public CatalogueService(Redis redis, @RestClient BillingClient billing, ObjectMapper mapper, ApiConfig config) {
         this.redis = redis;
@@ -54,12 +58,33 @@ public class CatalogueService {
             }
             return loading.onFailure().invoke(() -> firstLoad = null);
         }
-        if (System.currentTimeMillis() - snapshot.loadedAtMillis() > ttlMillis
-                && refreshing.compareAndSet(false, true)) {
+        long age = System.currentTimeMillis() - snapshot.loadedAtMillis();
+        if (age > 2 * ttlMillis) {
+            return reload(snapshot);
+        }
+        if (age > ttlMillis && refreshing.compareAndSet(false, true)) {
             load().onTermination().invoke(() -> refreshing.set(false))
                     .subscribe().with(c -> { }, e -> LOG.warnf("catalogue refresh failed: %s", e.toString()));
         }
         return Uni.createFrom().item(snapshot);
+    }
+
+    /**
+     * One re-read that the callers meanwhile share. When it fails the stale copy serves on, and is then taken for
+     * TTL-old, so that only the background refresh retries it (a Redis outage must not put a billing call, or
+     * its timeout, on every request).
+     */
+    private Uni<PriceList> reload(PriceList stale) {
+        Uni<PriceList> running = reloading;
+        if (running == null) {
+            running = load().onFailure().recoverWithItem(() -> {
+                PriceList kept = new PriceList(stale.json(), stale.models(), System.currentTimeMillis() - ttlMillis);
+                current = kept;
+                return kept;
+            }).onTermination().invoke(() -> reloading = null).memoize().indefinitely();
+            reloading = running;
+        }
+        return running;
     }
 
     /** Forgets the in-memory copy, so the next call reads the catalogue again. */

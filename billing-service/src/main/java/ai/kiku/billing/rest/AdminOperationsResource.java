@@ -1,11 +1,9 @@
 package ai.kiku.billing.rest;
 
 import ai.kiku.billing.jobs.JobQueue;
-import ai.kiku.common.contract.Catalogue;
 import ai.kiku.billing.model.JobView;
 import ai.kiku.billing.model.ReconciliationReport;
 import ai.kiku.billing.model.Requests;
-import ai.kiku.billing.service.CatalogueService;
 import ai.kiku.billing.service.ReconciliationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -25,7 +23,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Operators' API for reconciliation, background jobs and the catalogue. */
+/** Operators' API for reconciliation and background jobs (the catalogue: {@link AdminCatalogueResource}). */
 @Path("/admin/v1")
 @Tag(name = "admin")
 @SecurityRequirement(name = "adminToken")
@@ -36,12 +34,10 @@ public class AdminOperationsResource {
 
     private final ReconciliationService reconciliation;
     private final JobQueue jobs;
-    private final CatalogueService catalogue;
 
-    public AdminOperationsResource(ReconciliationService reconciliation, JobQueue jobs, CatalogueService catalogue) {
+    public AdminOperationsResource(ReconciliationService reconciliation, JobQueue jobs) {
         this.reconciliation = reconciliation;
         this.jobs = jobs;
-        this.catalogue = catalogue;
     }
 
     /** Blocking (runs on a worker thread): walks every account. */
@@ -77,12 +73,5 @@ public class AdminOperationsResource {
     @APIResponse(responseCode = "404", description = "Unknown or expired job")
     public Uni<JobView> job(@PathParam("jobId") String jobId) {
         return jobs.get(jobId);
-    }
-
-    @GET
-    @Path("/catalogue")
-    @Operation(summary = "Products, model prices and credit packs")
-    public Uni<Catalogue> catalogue() {
-        return catalogue.get();
     }
 }

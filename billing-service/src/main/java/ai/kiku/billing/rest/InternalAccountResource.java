@@ -7,10 +7,13 @@ import ai.kiku.common.contract.LedgerPage;
 import ai.kiku.common.contract.LedgerResult;
 import ai.kiku.common.contract.InternalApi;
 import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.UsageRecordPage;
+import ai.kiku.common.contract.UsageRecordQuery;
 import ai.kiku.common.contract.UsageReport;
 import ai.kiku.billing.service.AccountService;
 import ai.kiku.billing.service.ApiKeyService;
 import ai.kiku.billing.service.LedgerService;
+import ai.kiku.billing.service.UsageRecordService;
 import ai.kiku.billing.service.UsageReportService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -58,13 +61,15 @@ public class InternalAccountResource {
     private final ApiKeyService keys;
     private final LedgerService ledger;
     private final UsageReportService usage;
+    private final UsageRecordService records;
 
     public InternalAccountResource(AccountService accounts, ApiKeyService keys, LedgerService ledger,
-                                   UsageReportService usage) {
+                                   UsageReportService usage, UsageRecordService records) {
         this.accounts = accounts;
         this.keys = keys;
         this.ledger = ledger;
         this.usage = usage;
+        this.records = records;
     }
 
     @POST
@@ -166,5 +171,19 @@ public class InternalAccountResource {
     public Uni<UsageReport> usage(@PathParam("id") long id, @QueryParam("from") String from,
                                   @QueryParam("to") String to, @QueryParam("groupBy") String groupBy) {
         return usage.report(id, from, to, groupBy);
+    }
+
+    @GET
+    @Path(InternalApi.USAGE_REQUESTS)
+    @Callers({BOT, API})
+    @Operation(summary = "Per-request usage records, newest first; page with ?cursor=<nextCursor>&limit=1..1000; "
+            + "filters key, model, from (inclusive), to (exclusive)")
+    @APIResponseSchema(value = UsageRecordPage.class, responseCode = "200", responseDescription = "A page of records")
+    @APIResponse(responseCode = "404", description = "No such account")
+    public Uni<UsageRecordPage> usageRecords(@PathParam("id") long id, @QueryParam("key") String key,
+                                             @QueryParam("model") String model, @QueryParam("from") String from,
+                                             @QueryParam("to") String to, @QueryParam("cursor") String cursor,
+                                             @QueryParam("limit") String limit) {
+        return records.page(id, UsageRecordQuery.of(key, model, from, to, cursor, limit));
     }
 }

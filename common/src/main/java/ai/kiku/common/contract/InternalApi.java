@@ -26,6 +26,11 @@ public final class InternalApi {
     public static final String USAGE = ACCOUNT + "/usage";
     /** billing, relative to {@link #ACCOUNTS}: the account's low-balance threshold ({@code PUT}, the bot's /alert). */
     public static final String LOW_BALANCE_THRESHOLD = ACCOUNT + "/low-balance-threshold";
+    /**
+     * billing, relative to {@link #ACCOUNTS}: per-request usage records, newest first; query {@code key},
+     * {@code model}, {@code from}, {@code to}, {@code cursor}, {@code limit} ({@link UsageRecordQuery}).
+     */
+    public static final String USAGE_REQUESTS = USAGE + "/requests";
     /** billing: products, model prices and credit packs. */
     public static final String CATALOGUE = ROOT + "/catalogue";
     /** webhook-service: a Paddle checkout for a credit pack (bot-service's token only). */
