@@ -80,7 +80,7 @@ public class ApiKeyEntity {
     @Column(name = "revoked_at")
     public Instant revokedAt;
 
-    /** The key's controls (V30), each null when unset: unlimited. */
+    /** The key's controls (V120), each null when unset: unlimited. */
     @Column(name = "spend_cap_micros")
     public Long spendCapMicros;
 
