@@ -53,19 +53,22 @@ class KeyCountersTest extends MoneyTestBase {
     @Test
     void shouldFlexAReservationWithALeastAmountDownToWhatTheKeysCapLeaves() {
         long account = fundedAccount(100_000, 600);
-        money.send("HSET", KeySchema.apiKey(account, 1), "cap", "10000");
-        money.core.reserve(account, 1, "first", 6_000).await().atMost(WAIT);
+        // a key of its own: key hashes are named by partition and key id, and other tests use key 1
+        long key = account;
+        money.publishKey(account, key, 600, "active");
+        money.send("HSET", KeySchema.apiKey(account, key), "cap", "10000");
+        money.core.reserve(account, key, "first", 6_000).await().atMost(WAIT);
 
-        ReserveResult flexed = money.core.reserve(account, 1, "flex", 8_000, 1_000, 0, "").await().atMost(WAIT);
-        ReserveResult fixed = money.core.reserve(account, 1, "fixed", 1_000).await().atMost(WAIT);
-        ReserveResult tooLittle = money.core.reserve(account, 1, "below-least", 8_000, 1_000, 0, "").await().atMost(WAIT);
+        ReserveResult flexed = money.core.reserve(account, key, "flex", 8_000, 1_000, 0, "").await().atMost(WAIT);
+        ReserveResult fixed = money.core.reserve(account, key, "fixed", 1_000).await().atMost(WAIT);
+        ReserveResult tooLittle = money.core.reserve(account, key, "below-least", 8_000, 1_000, 0, "").await().atMost(WAIT);
 
         assertThat(flexed.reserved()).isTrue();
         assertThat(flexed.reservedMicros()).as("the cap leaves 4,000 of the 8,000 asked").isEqualTo(4_000);
         assertThat(fixed.outcome()).isEqualTo(ReserveOutcome.SPEND_CAP_REACHED);
         assertThat(tooLittle.outcome()).isEqualTo(ReserveOutcome.SPEND_CAP_REACHED);
-        assertThat(counter(money, account, "h:1")).isEqualTo("10000");
-        assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).isEqualTo(10_000);
+        assertThat(counter(money, account, "h:" + key)).isEqualTo("10000");
+        assertThat(money.core.peek(account, key).await().atMost(WAIT).heldMicros()).isEqualTo(10_000);
     }
 
     @Test

@@ -41,7 +41,9 @@ class RateWindowClockTest {
         }
         long account = MoneyFixture.newAccountId();
         instanceA.openAccount(account, 0);
-        instanceA.publishKey(account, 1, 3, "active");
+        // a key id of its own: a key's window is named by partition and key id, and other tests use key 1
+        long key = account;
+        instanceA.publishKey(account, key, 3, "active");
         instanceA.core.credit(account, "seed", 1_000_000).await().atMost(WAIT);
         // Half a second before a minute boundary on A; B's clock runs one second ahead (NTP-sized skew).
         long beforeBoundary = (System.currentTimeMillis() / 60_000 + 1) * 60_000 - 500;
@@ -49,13 +51,13 @@ class RateWindowClockTest {
         instanceB.nowMillis.set(beforeBoundary + 1_000);
 
         for (int i = 0; i < 3; i++) {
-            assertThat(instanceA.core.reserve(account, 1, "a-" + i, 1).await().atMost(WAIT).outcome())
+            assertThat(instanceA.core.reserve(account, key, "a-" + i, 1).await().atMost(WAIT).outcome())
                     .isEqualTo(ReserveOutcome.RESERVED);
         }
-        assertThat(instanceA.core.reserve(account, 1, "a-3", 1).await().atMost(WAIT).outcome())
+        assertThat(instanceA.core.reserve(account, key, "a-3", 1).await().atMost(WAIT).outcome())
                 .isEqualTo(ReserveOutcome.RATE_LIMITED);
         // The same key, the same real instant, another instance: the limit of 3 is already used up.
-        assertThat(instanceB.core.reserve(account, 1, "b-0", 1).await().atMost(WAIT).outcome())
+        assertThat(instanceB.core.reserve(account, key, "b-0", 1).await().atMost(WAIT).outcome())
                 .isEqualTo(ReserveOutcome.RATE_LIMITED);
     }
 }
