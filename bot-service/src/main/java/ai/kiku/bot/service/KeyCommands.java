@@ -73,6 +73,10 @@ public class KeyCommands {
                     "prefix", html(key.prefix()), "status", chat.t("key.status." + status(key)),
                     "lastUsed", key.lastUsedAt() == null ? chat.t("keys.never_used") : Texts.dateTime(key.lastUsedAt()),
                     "spent", usd(spend.getOrDefault(Long.toString(key.keyId()), 0L))));
+            if (!key.controlsOrNone().none()) {
+                text.append('\n').append(chat.t("keys.controls",
+                        "controls", KeyControlCommands.describe(chat, key.controls())));
+            }
             if (ApiKey.ACTIVE.equals(key.status()) && buttons < MAX_BUTTONS) {
                 keyboard.addRow(Menus.button(chat.t("button.revoke_key", "id", key.keyId()),
                         Menus.REVOKE_ASK + key.keyId()));
