@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A key's own limits from the chat (issue 16, docs/key-controls.md), through the webhook in both languages:
- * /keycap, /keymonthly, /keymodels, /keyexpiry and /keytpm set them (billing's PATCH), /keys shows them,
+ * /keycap, /keymonthly, /keymodels, /keyexpiry and /keytpm set them (billing's PATCH), /keys shows them (and a
+ * limits button per key shows them with the commands to change them),
  * off/all/never lift them; bad amounts, unknown models, past dates, other people's keys and revoked keys get
  * a polite answer without a PATCH, and billing's 400 is relayed with its detail.
  */
@@ -58,7 +59,13 @@ class KeyControlCommandsTest extends BotTestSupport {
                 .isEqualTo(done(lang, keyId, cap + " · " + monthly + " · " + models + " · " + expires));
         String all = cap + " · " + monthly + " · " + models + " · " + expires + " · " + tpm;
         assertThat(say(user, "/keytpm " + keyId + " 20000", languageCode).get("text")).isEqualTo(done(lang, keyId, all));
-        assertThat(say(user, "/keys", languageCode).get("text")).contains(Messages.t(lang, "keys.controls", "controls", all));
+        Map<String, String> keys = say(user, "/keys", languageCode);
+        assertThat(keys.get("text")).contains(Messages.t(lang, "keys.controls", "controls", all));
+        assertThat(keys.get("reply_markup")).contains("\"callback_data\":\"kc:" + keyId + "\"")
+                .contains(Messages.t(lang, "button.key_limits", "id", keyId));
+        assertThat(press(user, "kc:" + keyId).get("text"))
+                .isEqualTo(Messages.t(lang, "keyctl.show", "id", keyId, "name", "ci", "controls", all))
+                .contains("<code>/keycap " + keyId + " 25</code>");
         assertThat(patches()).hasSize(5).allMatch(p -> p.endsWith("/keys/" + keyId));
 
         assertThat(say(user, "/keycap " + keyId + " off", languageCode).get("text"))
@@ -107,6 +114,14 @@ class KeyControlCommandsTest extends BotTestSupport {
         refusals.put("/keymodels abc local-echo", Messages.t(lang, "keyctl.usage.keymodels"));
         refusals.put("/keycap " + strangersKey + " 5", Messages.t(lang, "revoke.no_key", "id", strangersKey));
         refusals.put("/keytpm 99999999 5", Messages.t(lang, "revoke.no_key", "id", 99999999));
+        assertThat(press(user, "kc:" + strangersKey).get("text")).isEqualTo(Messages.t(lang, "revoke.no_key", "id", strangersKey));
+        for (String forged : List.of("kc:abc", "kc:", "kc:1:2", "kc:99999999999999999999")) {
+            String id = "cb-" + UUID.randomUUID();
+            deliver(Updates.press(Updates.nextId(), user, id, 5001, forged)).statusCode(200);
+            assertThat(await("answer to " + forged, () -> calls("answerCallbackQuery").stream()
+                    .filter(c -> id.equals(c.get("callback_query_id"))).findFirst().map(c -> c.get("text")).orElse(null)))
+                    .as(forged).isEqualTo(Messages.t(lang, "callback.stale"));
+        }
         for (var refusal : refusals.entrySet()) {
             assertThat(say(user, refusal.getKey(), languageCode).get("text")).as(refusal.getKey()).isEqualTo(refusal.getValue());
         }
@@ -123,6 +138,7 @@ class KeyControlCommandsTest extends BotTestSupport {
         press(user, "rv:y:" + keyId);
         assertThat(say(user, "/keytpm " + keyId + " 5", languageCode).get("text"))
                 .isEqualTo(Messages.t(lang, "keyctl.revoked", "id", keyId, "name", "ci"));
+        assertThat(press(user, "kc:" + keyId).get("text")).isEqualTo(Messages.t(lang, "keyctl.revoked", "id", keyId, "name", "ci"));
         assertThat(patches()).hasSize(1);
     }
 
@@ -177,9 +193,8 @@ class KeyControlCommandsTest extends BotTestSupport {
         return send(user, Updates.text(Updates.nextId(), user, text, languageCode));
     }
 
-    private void press(long user, String data) {
-        String id = "cb-" + UUID.randomUUID();
-        send(user, Updates.press(Updates.nextId(), user, id, 5001, data));
+    private Map<String, String> press(long user, String data) {
+        return send(user, Updates.press(Updates.nextId(), user, "cb-" + UUID.randomUUID(), 5001, data));
     }
 
     /** Delivers an update and returns the one message it brought to the user's chat. */

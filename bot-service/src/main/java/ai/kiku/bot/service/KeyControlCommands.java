@@ -27,7 +27,7 @@ import static ai.kiku.bot.service.Texts.html;
 import static ai.kiku.bot.service.Texts.usd;
 
 /**
- * /keycap, /keymonthly, /keymodels, /keyexpiry and /keytpm: a key's own limits (docs/key-controls.md), set or
+ * /keycap, /keymonthly, /keymodels, /keyexpiry and /keytpm (and the limits button of /keys): a key's own limits (docs/key-controls.md), set or
  * lifted through billing's PATCH of the key. The bot checks what it can say politely (its own key, an exact
  * amount, a model of the catalogue, a future date); billing's bounds stay billing's, and its 400 is relayed.
  */
@@ -73,18 +73,36 @@ public class KeyControlCommands {
             return;
         }
         long accountId = account.get().accountId();
-        Optional<ApiKey> key = backend.keys(accountId).stream().filter(k -> k.keyId() == keyId).findFirst();
-        if (key.isEmpty()) {
-            replies.send(chat.chatId(), chat.t("revoke.no_key", "id", keyId));
-            return;
-        }
-        if (!ApiKey.ACTIVE.equals(key.get().status())) {
-            replies.send(chat.chatId(), chat.t("keyctl.revoked", "id", keyId, "name", html(key.get().name())));
+        if (activeKey(chat, accountId, keyId).isEmpty()) {
             return;
         }
         Optional<ApiKey> updated = backend.updateKey(accountId, keyId, change);
         replies.send(chat.chatId(), updated.map(k -> chat.t("keyctl.done", "id", keyId, "name", html(k.name()),
                 "controls", describe(chat, k.controlsOrNone()))).orElse(chat.t("revoke.no_key", "id", keyId)));
+    }
+
+    /** The limits button of /keys: the key's limits and the commands that change them, its id filled in. */
+    public void show(Chat chat, long keyId) {
+        Optional<AccountView> account = accounts.account(chat);
+        if (account.isEmpty()) {
+            return;
+        }
+        activeKey(chat, account.get().accountId(), keyId).ifPresent(key -> replies.send(chat.chatId(),
+                chat.t("keyctl.show", "id", keyId, "name", html(key.name()), "controls", describe(chat, key.controlsOrNone()))));
+    }
+
+    /** The user's own active key, or empty once the user has been told why not. */
+    private Optional<ApiKey> activeKey(Chat chat, long accountId, long keyId) {
+        Optional<ApiKey> key = backend.keys(accountId).stream().filter(k -> k.keyId() == keyId).findFirst();
+        if (key.isEmpty()) {
+            replies.send(chat.chatId(), chat.t("revoke.no_key", "id", keyId));
+            return Optional.empty();
+        }
+        if (!ApiKey.ACTIVE.equals(key.get().status())) {
+            replies.send(chat.chatId(), chat.t("keyctl.revoked", "id", keyId, "name", html(key.get().name())));
+            return Optional.empty();
+        }
+        return key;
     }
 
     /** A key's limits on one line ("total cap $5.00 · models local-echo"), or "no limits". */
