@@ -57,7 +57,7 @@ public class AlertCommands {
         return parseMicros(text, MAX_MICROS);
     }
 
-    /** Exact dollars → micro-dollars, or null when not a plain amount between $0 and {@code maxMicros} with ≤ 6 decimals. */
+    /** Exact dollars → micro-dollars, or null when not a plain amount from $0 to {@code maxMicros}, ≤ 6 decimals. */
     static Long parseMicros(String text, long maxMicros) {
         var m = AMOUNT.matcher(text);
         if (!m.matches()) {

@@ -27,9 +27,10 @@ import static ai.kiku.bot.service.Texts.html;
 import static ai.kiku.bot.service.Texts.usd;
 
 /**
- * /keycap, /keymonthly, /keymodels, /keyexpiry and /keytpm (and the limits button of /keys): a key's own limits (docs/key-controls.md), set or
- * lifted through billing's PATCH of the key. The bot checks what it can say politely (its own key, an exact
- * amount, a model of the catalogue, a future date); billing's bounds stay billing's, and its 400 is relayed.
+ * /keycap, /keymonthly, /keymodels, /keyexpiry and /keytpm (and the limits button of /keys): a key's own limits
+ * (docs/key-controls.md), set or lifted through billing's PATCH of the key. The bot checks what it can say
+ * politely (its own key, an exact amount, a model of the catalogue, a future date); billing's bounds stay
+ * billing's, and its 400 is relayed.
  */
 @ApplicationScoped
 public class KeyControlCommands {
@@ -52,7 +53,7 @@ public class KeyControlCommands {
         this.replies = replies;
     }
 
-    /** {@code command}: /keycap, /keymonthly, /keymodels, /keyexpiry or /keytpm; {@code args}: "&lt;keyId&gt; &lt;value&gt;". */
+    /** {@code command}: /keycap, /keymonthly, /keymodels, /keyexpiry or /keytpm; {@code args}: "keyId value". */
     public void run(Chat chat, String command, String args) {
         String name = command.substring(1);
         Matcher m = ARGS.matcher(args);
@@ -88,7 +89,8 @@ public class KeyControlCommands {
             return;
         }
         activeKey(chat, account.get().accountId(), keyId).ifPresent(key -> replies.send(chat.chatId(),
-                chat.t("keyctl.show", "id", keyId, "name", html(key.name()), "controls", describe(chat, key.controlsOrNone()))));
+                chat.t("keyctl.show", "id", keyId, "name", html(key.name()),
+                        "controls", describe(chat, key.controlsOrNone()))));
     }
 
     /** The user's own active key, or empty once the user has been told why not. */
