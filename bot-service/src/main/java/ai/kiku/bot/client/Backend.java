@@ -59,6 +59,11 @@ public class Backend {
         return optional("billing", () -> billing.revokeKey(accountId, keyId));
     }
 
+    /** Sets and clears a key's controls (docs/key-controls.md); empty when billing knows no such key of the account. */
+    public Optional<ApiKey> updateKey(long accountId, long keyId, InternalRequests.UpdateKey change) {
+        return optional("billing", () -> billing.updateKey(accountId, keyId, change));
+    }
+
     public UsageReport usage(long accountId, Instant from, Instant to) {
         return usage(accountId, from, to, "day");
     }

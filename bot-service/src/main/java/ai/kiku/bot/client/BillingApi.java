@@ -9,6 +9,7 @@ import ai.kiku.common.contract.LedgerPage;
 import ai.kiku.common.contract.UsageReport;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -44,6 +45,10 @@ public interface BillingApi {
     @DELETE
     @Path(InternalApi.ACCOUNTS + InternalApi.KEY)
     ApiKey revokeKey(@PathParam("id") long accountId, @PathParam("keyId") long keyId);
+
+    @PATCH
+    @Path(InternalApi.ACCOUNTS + InternalApi.KEY)
+    ApiKey updateKey(@PathParam("id") long accountId, @PathParam("keyId") long keyId, InternalRequests.UpdateKey body);
 
     @GET
     @Path(InternalApi.ACCOUNTS + InternalApi.USAGE)

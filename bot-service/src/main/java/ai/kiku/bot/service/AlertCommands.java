@@ -54,11 +54,16 @@ public class AlertCommands {
 
     /** Exact dollars → micro-dollars, or null when not a plain amount between $0 and $10,000 with ≤ 6 decimals. */
     static Long parseMicros(String text) {
+        return parseMicros(text, MAX_MICROS);
+    }
+
+    /** Exact dollars → micro-dollars, or null when not a plain amount from $0 to {@code maxMicros}, ≤ 6 decimals. */
+    static Long parseMicros(String text, long maxMicros) {
         var m = AMOUNT.matcher(text);
         if (!m.matches()) {
             return null;
         }
         long micros = new BigDecimal(m.group(1).replace(',', '.')).movePointRight(6).longValueExact();
-        return micros > MAX_MICROS ? null : micros;
+        return micros > maxMicros ? null : micros;
     }
 }

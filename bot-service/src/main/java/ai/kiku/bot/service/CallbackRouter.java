@@ -17,21 +17,24 @@ import java.util.regex.Pattern;
 public class CallbackRouter {
 
     private static final Pattern KEY_ACTION = Pattern.compile("rv:(ask|y|n):(\\d{1,18})");
+    private static final Pattern KEY_LIMITS = Pattern.compile(Pattern.quote(Menus.KEY_LIMITS) + "(\\d{1,18})");
     private static final Set<String> MENU_ITEMS = Set.of("balance", "topup", "keys", "usage", "prices", "settings",
             "language", "history");
 
     private final Commands commands;
     private final AccountCommands accounts;
     private final KeyCommands keys;
+    private final KeyControlCommands keyControls;
     private final TopupCommands topups;
     private final UsageCommands usage;
     private final Replies replies;
 
-    public CallbackRouter(Commands commands, AccountCommands accounts, KeyCommands keys, TopupCommands topups,
-                          UsageCommands usage, Replies replies) {
+    public CallbackRouter(Commands commands, AccountCommands accounts, KeyCommands keys,
+                          KeyControlCommands keyControls, TopupCommands topups, UsageCommands usage, Replies replies) {
         this.commands = commands;
         this.accounts = accounts;
         this.keys = keys;
+        this.keyControls = keyControls;
         this.topups = topups;
         this.usage = usage;
         this.replies = replies;
@@ -75,6 +78,12 @@ public class CallbackRouter {
                 case "y" -> keys.confirmRevoke(chat, query.id(), keyId);
                 default -> keys.cancelRevoke(chat, query.id(), keyId);
             }
+            return;
+        }
+        m = KEY_LIMITS.matcher(data);
+        if (m.matches()) {
+            replies.answerCallback(query.id(), null);
+            keyControls.show(chat, Long.parseLong(m.group(1)));
             return;
         }
         replies.answerCallback(query.id(), chat.t("callback.stale"));

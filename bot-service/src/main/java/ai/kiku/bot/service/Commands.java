@@ -8,6 +8,7 @@ public class Commands {
 
     private final AccountCommands accounts;
     private final KeyCommands keys;
+    private final KeyControlCommands keyControls;
     private final TopupCommands topups;
     private final PriceCommands prices;
     private final HistoryCommands history;
@@ -15,10 +16,12 @@ public class Commands {
     private final UsageCommands usage;
     private final Replies replies;
 
-    public Commands(AccountCommands accounts, KeyCommands keys, TopupCommands topups, PriceCommands prices,
-                    HistoryCommands history, AlertCommands alerts, UsageCommands usage, Replies replies) {
+    public Commands(AccountCommands accounts, KeyCommands keys, KeyControlCommands keyControls, TopupCommands topups,
+                    PriceCommands prices, HistoryCommands history, AlertCommands alerts, UsageCommands usage,
+                    Replies replies) {
         this.accounts = accounts;
         this.keys = keys;
+        this.keyControls = keyControls;
         this.topups = topups;
         this.prices = prices;
         this.history = history;
@@ -40,6 +43,7 @@ public class Commands {
             case "/keys" -> keys.list(chat);
             case "/newkey" -> keys.create(chat, args);
             case "/revoke" -> keys.revoke(chat, args);
+            case "/keycap", "/keymonthly", "/keymodels", "/keyexpiry", "/keytpm" -> keyControls.run(chat, command, args);
             case "/prices" -> prices.prices(chat);
             case "/history" -> history.history(chat);
             case "/alert" -> alerts.alert(chat, args);

@@ -21,7 +21,7 @@ import static ai.kiku.bot.service.Texts.html;
 import static ai.kiku.bot.service.Texts.usd;
 
 /**
- * /keys, /newkey and /revoke (with its confirmation buttons). The plaintext of a key is shown once, in the
+ * /keys (with a revoke and a limits button per active key), /newkey and /revoke (with its confirmation buttons). The plaintext of a key is shown once, in the
  * reply to /newkey, and never logged.
  */
 @ApplicationScoped
@@ -73,9 +73,14 @@ public class KeyCommands {
                     "prefix", html(key.prefix()), "status", chat.t("key.status." + status(key)),
                     "lastUsed", key.lastUsedAt() == null ? chat.t("keys.never_used") : Texts.dateTime(key.lastUsedAt()),
                     "spent", usd(spend.getOrDefault(Long.toString(key.keyId()), 0L))));
+            if (!key.controlsOrNone().none()) {
+                text.append('\n').append(chat.t("keys.controls",
+                        "controls", KeyControlCommands.describe(chat, key.controls())));
+            }
             if (ApiKey.ACTIVE.equals(key.status()) && buttons < MAX_BUTTONS) {
                 keyboard.addRow(Menus.button(chat.t("button.revoke_key", "id", key.keyId()),
-                        Menus.REVOKE_ASK + key.keyId()));
+                        Menus.REVOKE_ASK + key.keyId()), Menus.button(chat.t("button.key_limits", "id", key.keyId()),
+                        Menus.KEY_LIMITS + key.keyId()));
                 buttons++;
             }
         }

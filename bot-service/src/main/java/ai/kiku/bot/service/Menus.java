@@ -7,7 +7,7 @@ import com.pengrad.telegrambot.model.request.InlineKeyboardMarkup;
 
 /**
  * The inline keyboards and the callback data of their buttons. Data is short and self-describing
- * ({@code m:balance}, {@code lang:ru}, {@code rv:y:42}); {@link CallbackRouter} parses it back and
+ * ({@code m:balance}, {@code lang:ru}, {@code rv:y:42}, {@code kc:42}); {@link CallbackRouter} parses it back and
  * treats anything else as stale.
  */
 public final class Menus {
@@ -18,6 +18,7 @@ public final class Menus {
     public static final String REVOKE_YES = "rv:y:";
     public static final String REVOKE_NO = "rv:n:";
     public static final String USAGE = "u:";
+    public static final String KEY_LIMITS = "kc:";
 
     /** The items of the main menu, in order; each is also the callback suffix after {@link #MENU}. */
     public static final String[][] MAIN = {{"balance", "topup"}, {"keys", "usage"}, {"prices", "settings"}};

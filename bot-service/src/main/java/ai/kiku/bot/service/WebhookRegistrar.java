@@ -22,7 +22,8 @@ public class WebhookRegistrar {
 
     private static final Logger LOG = Logger.getLogger(WebhookRegistrar.class);
     /** The commands in Telegram's menu, in order; each has a {@code menu.<name>} text per language. */
-    static final String[] MENU_COMMANDS = {"start", "balance", "topup", "keys", "newkey", "revoke", "usage",
+    static final String[] MENU_COMMANDS = {"start", "balance", "topup", "keys", "newkey", "revoke", "keycap",
+            "keymonthly", "keymodels", "keyexpiry", "keytpm", "usage",
             "prices", "history", "alert", "language", "help"};
 
     private final BotSetup setup;

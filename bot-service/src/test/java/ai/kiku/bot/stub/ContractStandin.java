@@ -7,6 +7,7 @@ import ai.kiku.common.contract.Catalogue;
 import ai.kiku.common.contract.Checkout;
 import ai.kiku.common.contract.InternalApi;
 import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.KeyControls;
 import ai.kiku.common.contract.LedgerEntry;
 import ai.kiku.common.contract.LedgerPage;
 import ai.kiku.common.contract.LedgerResult;
@@ -168,10 +169,12 @@ public final class ContractStandin implements AutoCloseable {
             } else {
                 ApiKey k = own.get(at);
                 ApiKey revoked = new ApiKey(k.keyId(), null, k.prefix(), k.name(), k.rateLimitPerMinute(),
-                        ApiKey.REVOKED, k.createdAt(), k.lastUsedAt());
+                        ApiKey.REVOKED, k.createdAt(), k.lastUsedAt(), k.controls());
                 own.set(at, revoked);
                 send(ex, 200, revoked);
             }
+        } else if (method.equals("PATCH") && (m = KEY.matcher(rest)).matches()) {
+            updateKey(ex, own, Long.parseLong(m.group(1)), json.treeToValue(body, InternalRequests.UpdateKey.class));
         } else if (method.equals("POST") && rest.equals("/ledger")) {
             InternalRequests.Ledger booking = json.treeToValue(body, InternalRequests.Ledger.class);
             AccountView a = accounts.get(id);
@@ -235,6 +238,28 @@ public final class ContractStandin implements AutoCloseable {
         } else {
             problem(ex, 404, "not found");
         }
+    }
+
+    private void updateKey(HttpExchange ex, List<ApiKey> own, long keyId, InternalRequests.UpdateKey change)
+            throws IOException {
+        for (int i = 0; i < own.size(); i++) {
+            ApiKey k = own.get(i);
+            if (k.keyId() == keyId) {
+                KeyControls controls;
+                try {
+                    controls = KeyControlsStandin.apply(k.controlsOrNone(), change);
+                } catch (IllegalArgumentException e) {
+                    problem(ex, 400, e.getMessage());
+                    return;
+                }
+                ApiKey changed = new ApiKey(k.keyId(), null, k.prefix(), k.name(), k.rateLimitPerMinute(), k.status(),
+                        k.createdAt(), k.lastUsedAt(), controls.none() ? null : controls);
+                own.set(i, changed);
+                send(ex, 200, changed);
+                return;
+            }
+        }
+        problem(ex, 404, "key " + keyId + " not found");
     }
 
     private static Map<String, String> query(String query) {
