@@ -59,6 +59,7 @@ public class ChatRequestParser {
         }
         JsonNode messages = body.get("messages");
         validateMessages(messages);
+        UnpricedFeatures.refuseIn(body);
         boolean stream = bool(body, "stream");
         boolean wantsUsage = false;
         JsonNode options = body.get("stream_options");
