@@ -5,17 +5,21 @@
 #   (b) GET  /api/v1/balance              key lookup + one Redis Lua call (peek)
 #   (c) POST /v1/chat/completions         metered proxy on local-echo: auth, reserve, echo, settle
 #   (d) POST <stub>/bench/v1/chat/completions   the same request straight to a zero-latency upstream stub
+#   (e)/(f) POST /v1/embeddings (local-embed) via the gateway / <stub>/bench/v1/embeddings
+#   (g)/(h) POST /v1/responses (local-echo) via the gateway / <stub>/bench/v1/responses
 #
 # Phase 1 drives each at full speed (closed loop, BENCH_CONNECTIONS connections) for throughput, (a)
 # and (b) alternating for BENCH_ROUNDS rounds; phase 2 drives (c) and (d) at a fixed ~BENCH_RATE
 # requests/s, alternating for BENCH_RATE_ROUNDS rounds, to compare their latency. Prints rps / p50 /
-# p99 for each, the ratios b/a (median round) and c/d, and the p99 the proxy adds (c − d, median round). In BENCH_OUT it replaces only the part between its two marker
+# p99 for each, the ratios b/a (median round) and c/d, and the p99 the proxy adds (c − d, median round). Phase 3
+# (BENCH_ENDPOINTS=1, the default; 0 skips it) does the same fixed-rate comparison for embeddings (e − f) and
+# responses (g − h), BENCH_RATE_ROUNDS rounds each. In BENCH_OUT it replaces only the part between its two marker
 # comments (appending a marked section when they are missing), so analysis written around the figures stays.
 #
 # Settings (environment): KIKU_API_URL (http://127.0.0.1:8080), KIKU_BILLING_URL (http://127.0.0.1:8083),
 # KIKU_ADMIN_TOKEN (else .kiku/admin-token), BENCH_DURATION (20s), BENCH_WARMUP (5s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (50), BENCH_RATE (1000), BENCH_RATE_CONNECTIONS (20), BENCH_RATE_ROUNDS (3), BENCH_ROUNDS (3), BENCH_KEYS (16),
-# BENCH_STUB_PORT (9099), BENCH_OUT (docs/performance.md).
+# BENCH_STUB_PORT (9099), BENCH_ENDPOINTS (1), BENCH_OUT (docs/performance.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +36,7 @@ ROUNDS="${BENCH_RATE_ROUNDS:-3}"
 AB_ROUNDS="${BENCH_ROUNDS:-3}"
 KEYS="${BENCH_KEYS:-16}"
 STUB_PORT="${BENCH_STUB_PORT:-9099}"
+ENDPOINTS="${BENCH_ENDPOINTS:-1}"
 OUT="${BENCH_OUT:-$ROOT/docs/performance.md}"
 WORK="$(mktemp -d)"
 STUB_PID=""
@@ -128,14 +133,29 @@ wrk.method = "POST"
 wrk.body = '${BODY}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
+# phase 3: the other metered endpoints, each via the gateway (like c) and straight to the stub (like d)
+EMBED_BODY='{"model":"local-embed","input":"hello from the benchmark"}'
+RESPONSE_BODY='{"model":"local-echo","max_output_tokens":16,"input":"hello from the benchmark"}'
+for pair in "e f $EMBED_BODY" "g h $RESPONSE_BODY"; do
+  read -r via direct body <<<"$pair"
+  sed "s|^local body = .*|local body = '$body'|" "$WORK/c.lua" >"$WORK/$via.lua"
+  sed "s|^wrk.body = .*|wrk.body = '$body'|" "$WORK/d.lua" >"$WORK/$direct.lua"
+done
 # fixed-rate variants: every connection waits so that all together send ~RATE requests/s
 DELAY_MS="$(( RATE_CONNECTIONS * 1000 / RATE ))"
-for s in c d; do { cat "$WORK/$s.lua"; printf 'delay = function() return %d end\n' "$DELAY_MS"; } >"$WORK/${s}_rate.lua"; done
+for s in c d e f g h; do { cat "$WORK/$s.lua"; printf 'delay = function() return %d end\n' "$DELAY_MS"; } >"$WORK/${s}_rate.lua"; done
 
 URL_a="$API/api/v1/ping"; URL_b="$API/api/v1/balance"; URL_c="$API/v1/chat/completions"; URL_d="$STUB/bench/v1/chat/completions"
+URL_e="$API/v1/embeddings"; URL_f="$STUB/bench/v1/embeddings"; URL_g="$API/v1/responses"; URL_h="$STUB/bench/v1/responses"
+if [[ "$ENDPOINTS" == 1 ]]; then
+  for s in e g; do url="URL_$s"; code="$(curl -s -o "$WORK/probe.json" -w '%{http_code}' -X POST "${!url}" \
+    -H "Authorization: Bearer ${KEY_LIST[0]}" -H 'Content-Type: application/json' --data "$(sed -n "s/^local body = '\(.*\)'$/\1/p" "$WORK/$s.lua")")"
+    [[ "$code" == 200 ]] || die "POST ${!url} answered $code: $(cat "$WORK/probe.json") (is local-embed in the catalogue? set BENCH_ENDPOINTS=0 to skip)"
+  done
+fi
 
 # wrk loads a single -s script: merge the reporter into each scenario
-for f in "$WORK"/[abcd].lua "$WORK"/[cd]_rate.lua; do cat "$WORK/report.lua" >>"$f"; done
+for f in "$WORK"/[abcdefgh].lua "$WORK"/[cdefgh]_rate.lua; do cat "$WORK/report.lua" >>"$f"; done
 run() { # NAME SCRIPT URL CONNECTIONS DURATION -> "rps p50us p99us errors non2xx"
   local out
   out="$(wrk -t"$THREADS" -c"$4" -d"$5" -s "$WORK/$2.lua" "$3" 2>&1)" || die "wrk failed for $1: $out"
@@ -143,7 +163,8 @@ run() { # NAME SCRIPT URL CONNECTIONS DURATION -> "rps p50us p99us errors non2xx
 }
 
 say "warming up (JIT) for $WARMUP per endpoint ..."
-for s in a b c d; do url="URL_$s"; run "$s" "$s" "${!url}" 8 "$WARMUP" >/dev/null; done
+WARM="a b c d"; [[ "$ENDPOINTS" == 1 ]] && WARM="$WARM e f g h"
+for s in $WARM; do url="URL_$s"; run "$s" "$s" "${!url}" 8 "$WARMUP" >/dev/null; done
 
 declare -A RPS P50 P99 ERR CPU
 # Busy CPU time of the whole machine so far, in clock ticks (Linux /proc/stat; empty elsewhere).
@@ -199,6 +220,23 @@ MEDIAN_ROUND="$(median_round ADDED)"
 for k in RPS P50 P99 ERR CPU; do
   declare -n m="$k"; m[cr]="${m[cr$MEDIAN_ROUND]}"; m[dr]="${m[dr$MEDIAN_ROUND]}"; unset -n m
 done
+# Phase 3: the same fixed-rate comparison for embeddings (e − f) and responses (g − h).
+declare -A ADDED_E ADDED_G
+if [[ "$ENDPOINTS" == 1 ]]; then
+  say "phase 3: fixed rate ~$RATE rps, $ROUNDS rounds each of embeddings (e then f) and responses (g then h)"
+  for r in $(seq 1 "$ROUNDS"); do
+    measure "er$r" e_rate "$URL_e" "$RATE_CONNECTIONS"; measure "fr$r" f_rate "$URL_f" "$RATE_CONNECTIONS"
+    ADDED_E[$r]="$(( P99[er$r] - P99[fr$r] ))"
+    measure "gr$r" g_rate "$URL_g" "$RATE_CONNECTIONS"; measure "hr$r" h_rate "$URL_h" "$RATE_CONNECTIONS"
+    ADDED_G[$r]="$(( P99[gr$r] - P99[hr$r] ))"
+  done
+  E_ROUND="$(median_round ADDED_E)"; G_ROUND="$(median_round ADDED_G)"
+  for k in RPS P50 P99 ERR CPU; do
+    declare -n m="$k"
+    m[er]="${m[er$E_ROUND]}"; m[fr]="${m[fr$E_ROUND]}"; m[gr]="${m[gr$G_ROUND]}"; m[hr]="${m[hr$G_ROUND]}"
+    unset -n m
+  done
+fi
 
 ms() { awk "BEGIN{printf \"%.3f\", $1/1000}"; }
 B_A="$(ratio "${RPS[b]}" "${RPS[a]}")"
@@ -213,6 +251,10 @@ BA_LIST="$(for r in $(seq 1 "$AB_ROUNDS"); do printf '%s ' "${BA[$r]}"; done)"
 say "b/a rps = $B_A, median of rounds: $BA_LIST(target >= 0.5: $V_BA)    c/d rps = $C_D"
 ROUNDS_LIST="$(for r in $(seq 1 "$ROUNDS"); do printf '%s ' "$(ms "${ADDED[$r]}")"; done)"
 say "added p99 of the metered proxy at ~$RATE rps (c - d) = $ADDED_RATE ms, median of rounds: $ROUNDS_LIST(target <= 2 ms: $V_P99); at full speed $ADDED_FULL ms"
+if [[ "$ENDPOINTS" == 1 ]]; then
+  ADDED_EMBED="$(ms "$(( P99[er] - P99[fr] ))")"; ADDED_RESPONSES="$(ms "$(( P99[gr] - P99[hr] ))")"
+  say "added p99 at ~$RATE rps: embeddings (e - f) = $ADDED_EMBED ms, responses (g - h) = $ADDED_RESPONSES ms (median rounds)"
+fi
 
 # ------------------------------------------------------------------------------- docs/performance.md
 CPU="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)"
@@ -237,6 +279,12 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}"
   row "(d) full speed" "the same POST straight to the zero-latency stub" d
   row "(c) ~$RATE rps" "POST /v1/chat/completions via the gateway (median round)" cr
   row "(d) ~$RATE rps" "the same POST straight to the stub (same round)" dr
+  if [[ "$ENDPOINTS" == 1 ]]; then
+    row "(e) ~$RATE rps" "POST /v1/embeddings, local-embed, via the gateway (median round)" er
+    row "(f) ~$RATE rps" "the same POST straight to the stub's /embeddings (same round)" fr
+    row "(g) ~$RATE rps" "POST /v1/responses, local-echo, via the gateway (median round)" gr
+    row "(h) ~$RATE rps" "the same POST straight to the stub's /responses (same round)" hr
+  fi
   echo
   echo "| measure | value | target |"
   echo "|---|---:|---|"
@@ -244,6 +292,10 @@ row() { printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "$1" "$2" "${RPS[$3]}"
   echo "| c/d throughput | $C_D | (for reference) |"
   echo "| added p99 of the metered proxy at ~$RATE rps (c − d), median of $ROUNDS rounds | $ADDED_RATE ms | ≤ 2 ms ($V_P99) |"
   echo "| added p99 at full speed (c − d) | $ADDED_FULL ms | (saturated; for reference) |"
+  if [[ "$ENDPOINTS" == 1 ]]; then
+    echo "| added p99 of embeddings at ~$RATE rps (e − f), median of $ROUNDS rounds | $ADDED_EMBED ms | (for reference) |"
+    echo "| added p99 of responses at ~$RATE rps (g − h), median of $ROUNDS rounds | $ADDED_RESPONSES ms | (for reference) |"
+  fi
   echo
   echo "Every full-speed round of (a) then (b) ($DURATION each):"
   echo

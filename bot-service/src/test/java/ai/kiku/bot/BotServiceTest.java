@@ -96,7 +96,7 @@ class BotServiceTest extends BotTestSupport {
 
         List<Map<String, String>> replies = awaitMessages(user, 2);
         assertThat(replies).extracting(m -> m.get("text").split("\n")[0])
-                .containsExactly("KikuAI — pay-as-you-go AI API.", "Unknown command.");
+                .containsExactly("KikuAI — pay-as-you-go AI API.", "Unknown command. Pick one below or send /help.");
     }
 
     @Test
@@ -153,7 +153,8 @@ class BotServiceTest extends BotTestSupport {
         deliver(Updates.text(Updates.nextId(), user, "/revoke abc")).statusCode(200);
 
         List<Map<String, String>> replies = awaitMessages(user, 5);
-        assertThat(replies.get(2).get("text")).startsWith("API key #" + keyId + " <b>ci</b> is revoked");
+        assertThat(replies.get(2).get("text")).startsWith("Revoke API key #" + keyId + " <b>ci</b>?");
+        assertThat(replies.get(2).get("reply_markup")).contains("\"callback_data\":\"rv:y:" + keyId + "\"");
         assertThat(replies.get(3).get("text")).isEqualTo("You have no API key #999999999. See /keys.");
         assertThat(replies.get(4).get("text")).startsWith("Usage: /revoke");
     }
@@ -184,7 +185,7 @@ class BotServiceTest extends BotTestSupport {
     }
 
     @Test
-    void shouldReportBalanceAndUsageForTodayAndTheLastSevenDays() {
+    void shouldReportBalanceAndThatThereWasNoUsageInTheLast30Days() {
         long user = USERS.incrementAndGet();
         deliver(Updates.text(Updates.nextId(), user, "/start")).statusCode(200);
         String greeting = awaitMessages(user, 1).get(0).get("text");
@@ -192,19 +193,21 @@ class BotServiceTest extends BotTestSupport {
         given().baseUri(billingUrl()).header("Authorization", "Bearer " + internalToken()).contentType(ContentType.JSON)
                 .body(Map.of("kind", "payment", "amountMicros", 12_345_678L, "externalRef", "txn_" + user))
                 .post("/internal/v1/accounts/" + accountId + "/ledger").then().statusCode(200);
+        // as billing does after a booking: the event also drops the bot's cached profile
+        publish(new NotifyEvent("pay:txn_" + user, NotifyEventType.PAYMENT_RECEIVED, Long.parseLong(accountId), user,
+                12_345_678L, 12_345_678L, "payment", System.currentTimeMillis()));
+        awaitMessages(user, 2);
 
         deliver(Updates.text(Updates.nextId(), user, "/balance")).statusCode(200);
         deliver(Updates.text(Updates.nextId(), user, "/usage")).statusCode(200);
 
-        List<Map<String, String>> replies = awaitMessages(user, 3);
-        assertThat(replies.get(1).get("text")).isEqualTo("Balance: <b>$12.345678</b>");
-        assertThat(replies.get(2).get("text")).isEqualTo(
-                "Usage (UTC)\n<b>Today</b>: no requests\n<b>Last 7 days</b>: no requests");
+        List<Map<String, String>> replies = awaitMessages(user, 4);
+        assertThat(replies.get(2).get("text")).isEqualTo("Balance: <b>$12.345678</b>");
+        assertThat(replies.get(3).get("text")).isEqualTo(
+                "No requests in the last 30 days. Create a key with /newkey and call the API.");
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         assertThat(backendRequests).anyMatch(r -> r.startsWith("GET /internal/v1/accounts/" + accountId
-                + "/usage?from=" + today + "T00:00:00Z&to=") && r.endsWith("&groupBy=day"));
-        assertThat(backendRequests).anyMatch(r -> r.startsWith("GET /internal/v1/accounts/" + accountId
-                + "/usage?from=" + today.minusDays(6) + "T00:00:00Z&to="));
+                + "/usage?from=" + today.minusDays(29) + "T00:00:00Z&to=") && r.endsWith("&groupBy=day-model"));
     }
 
     @Test
@@ -284,7 +287,7 @@ class BotServiceTest extends BotTestSupport {
         deliver(update).statusCode(200);
 
         assertThat(awaitMessages(group, 1).get(0).get("text"))
-                .isEqualTo("For your privacy I answer that only in a private chat with me.");
+                .isEqualTo("For your privacy I answer only in a private chat with me. Open a chat with me and send /start.");
         assertThat(backendRequests).noneMatch(r -> r.contains("/by-telegram/" + user));
     }
 }

@@ -1,6 +1,11 @@
 package ai.kiku.bot;
 
+import ai.kiku.bot.i18n.Lang;
+import ai.kiku.bot.service.Menus;
+import ai.kiku.bot.service.Replies;
+import ai.kiku.bot.service.UsageChart;
 import io.quarkus.test.common.WithTestResource;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -25,6 +30,9 @@ import static org.hamcrest.Matchers.equalTo;
 @TestProfile(TelegramStandinTest.Standin.class)
 @WithTestResource(BotInfra.class)
 class TelegramStandinTest {
+
+    @Inject
+    Replies replies;
 
     /** No token and no secret: the stand-in serves and a secret is generated. */
     public static class Standin implements QuarkusTestProfile {
@@ -57,6 +65,30 @@ class TelegramStandinTest {
         assertThat(messages.get(1)).containsEntry("from", "bot").containsEntry("parseMode", "HTML");
         assertThat((String) messages.get(1).get("text")).startsWith("KikuAI — pay-as-you-go AI API.")
                 .contains("/balance — your balance");
+        assertThat(String.valueOf(messages.get(1).get("replyMarkup"))).contains("callback_data=m:balance");
+    }
+
+    @Test
+    void shouldShowAPhotoWithItsCaptionAndButtonsAsTelegramDoes() {
+        long chat = 777_002;
+        byte[] png = UsageChart.png(Lang.EN, List.of(), last7Days(), 300, 200);
+        replies.photo(chat, png, "<b>Last 7 days</b>", Menus.usageRanges(Lang.EN)); // pengrad's multipart sendPhoto
+
+        List<Map<String, Object>> messages = awaitMessages(chat, 1);
+        Map<String, Object> photo = messages.get(0);
+        assertThat(photo).containsEntry("from", "bot").containsEntry("text", "<b>Last 7 days</b>")
+                .containsEntry("parseMode", "HTML");
+        assertThat(String.valueOf(photo.get("replyMarkup"))).contains("callback_data=u:7d").contains("7 days");
+        byte[] served = given().get((String) photo.get("photoUrl")).then().statusCode(200).contentType("image/png")
+                .extract().asByteArray();
+        assertThat(served).isEqualTo(png);
+        given().get("/telegram-standin/").then().body(containsString("m.photoUrl"))
+                .body(containsString("language-[a-z]+"));
+    }
+
+    private static List<java.time.LocalDate> last7Days() {
+        java.time.LocalDate today = java.time.LocalDate.now();
+        return java.util.stream.IntStream.range(0, 7).mapToObj(i -> today.minusDays(6 - i)).toList();
     }
 
     @Test

@@ -1,9 +1,9 @@
 package ai.kiku.api.anthropic;
 
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.provider.Route;
 import ai.kiku.api.service.CallPrice;
 import ai.kiku.api.service.ChatRequest;
-import ai.kiku.api.service.GatewayProblems;
 import ai.kiku.api.service.TokenBound;
 import ai.kiku.common.error.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,9 +39,6 @@ public final class AnthropicRequests {
     /** The validated, priced request; {@code routes} are the Anthropic providers serving the model. */
     public static ChatRequest parse(ObjectNode body, CallPrice price, List<Route> routes) {
         String model = body.path("model").asText();
-        if (routes.isEmpty()) {
-            throw GatewayProblems.modelNotFound(400, "no Anthropic provider serves model '" + model + "' here");
-        }
         for (String field : REFUSED_FIELDS) {
             if (body.hasNonNull(field)) {
                 throw ProblemException.badRequest(field, field + " is not offered here: its cost cannot be priced "
@@ -82,8 +79,9 @@ public final class AnthropicRequests {
         } catch (ArithmeticException | IllegalArgumentException e) {
             throw ProblemException.badRequest("messages", "request too large to price");
         }
-        return new ChatRequest(body, model, streamed, false, inputEstimate, inputBound, outputBound, outputBound,
-                false, price, routes, reserve);
+        // Anthropic streams always carry usage (message_start, message_delta): the client sees it as sent
+        return new ChatRequest(body, model, streamed, true, inputEstimate, inputBound, outputBound, outputBound,
+                false, price, routes, reserve, ProxyEndpoint.MESSAGES);
     }
 
     private static void validateMessages(JsonNode messages) {

@@ -10,9 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * read 0.1x. We price input per token, so a call is charged {@code input + ceil(1.25 x 5m writes) +
  * 2 x 1h writes + ceil(0.1 x reads)} input tokens: never less than what the provider bills, as exact
  * integers. When the answer does not split its cache writes by lifetime, all of them count as 1-hour
- * writes (the dearer). The result is a chat-shaped usage object ({@code prompt_tokens},
- * {@code completion_tokens}) for the metering path; a count that is not a whole non-negative number
- * is handed on as unusable, so the metering path charges the bound and logs the anomaly.
+ * writes (the dearer). A count that is not a whole non-negative number is handed on as unusable, so
+ * the metering path charges the bound and logs the anomaly.
  */
 public final class AnthropicUsage {
 
@@ -21,8 +20,8 @@ public final class AnthropicUsage {
     private AnthropicUsage() {
     }
 
-    /** The chat-shaped equivalent of an Anthropic {@code usage} object. */
-    public static ObjectNode asChatUsage(JsonNode usage) {
+    /** {@code input_tokens} (as input-price tokens, caching included) and {@code output_tokens} of a usage object. */
+    public static ObjectNode chargeable(JsonNode usage) {
         ObjectNode out = JSON.objectNode();
         long input = whole(usage.get("input_tokens"), true);
         long read = whole(usage.get("cache_read_input_tokens"), false);
@@ -47,13 +46,38 @@ public final class AnthropicUsage {
             }
         }
         if (equivalent >= 0) {
-            out.put("prompt_tokens", equivalent);
+            out.put("input_tokens", equivalent);
         } else {
-            out.put("prompt_tokens", "unusable");
+            out.put("input_tokens", "unusable");
         }
         JsonNode output = usage.get("output_tokens");
-        out.set("completion_tokens", output == null ? JSON.nullNode() : output);
+        out.set("output_tokens", output == null ? JSON.nullNode() : output);
         return out;
+    }
+
+    /**
+     * The usage of a stream after {@code event}: {@code message_start} carries the input side (and a
+     * first output count), each {@code message_delta} the cumulative counts so far, which replace the
+     * earlier ones field by field. {@code previous} (may be null) is returned as it is when the event
+     * says nothing about usage.
+     */
+    public static JsonNode merge(JsonNode previous, JsonNode event) {
+        String type = event.path("type").asText("");
+        JsonNode reported = switch (type) {
+            case "message_start" -> event.path("message").get("usage");
+            case "message_delta" -> event.get("usage");
+            default -> null;
+        };
+        if (reported == null || !reported.isObject()) {
+            return previous;
+        }
+        ObjectNode usage = previous instanceof ObjectNode before ? before.deepCopy() : JSON.objectNode();
+        reported.fields().forEachRemaining(field -> {
+            if (!field.getValue().isNull()) {
+                usage.set(field.getKey(), field.getValue());
+            }
+        });
+        return usage;
     }
 
     /** A whole non-negative count; absent is 0 unless {@code required}; anything else is -1. */
@@ -69,42 +93,5 @@ public final class AnthropicUsage {
 
     private static long ceilDiv(long a, long b) {
         return -Math.floorDiv(-a, b);
-    }
-
-    /**
-     * Collects the usage of an Anthropic event stream: {@code message_start} carries the input side
-     * (and a first output count), each {@code message_delta} the cumulative counts so far, which
-     * replace the earlier ones field by field.
-     */
-    public static final class Stream {
-
-        private ObjectNode usage;
-
-        /** Takes what an event says about usage; returns whether it said anything. */
-        public boolean accept(JsonNode event) {
-            String type = event.path("type").asText("");
-            JsonNode reported = switch (type) {
-                case "message_start" -> event.path("message").get("usage");
-                case "message_delta" -> event.get("usage");
-                default -> null;
-            };
-            if (reported == null || !reported.isObject()) {
-                return false;
-            }
-            if (usage == null) {
-                usage = JSON.objectNode();
-            }
-            reported.fields().forEachRemaining(field -> {
-                if (!field.getValue().isNull()) {
-                    usage.set(field.getKey(), field.getValue());
-                }
-            });
-            return true;
-        }
-
-        /** The chat-shaped usage so far, or null when no event reported any. */
-        public ObjectNode chatUsage() {
-            return usage == null ? null : asChatUsage(usage);
-        }
     }
 }

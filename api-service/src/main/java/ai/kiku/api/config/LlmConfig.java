@@ -27,5 +27,9 @@ public interface LlmConfig {
         /** Model name the local provider serves. */
         @WithDefault("local-echo")
         String model();
+
+        /** Embedding model name the local provider serves ({@code /v1/embeddings}). */
+        @WithDefault("local-embed")
+        String embedModel();
     }
 }

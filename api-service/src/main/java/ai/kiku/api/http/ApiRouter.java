@@ -3,6 +3,7 @@ package ai.kiku.api.http;
 import ai.kiku.api.rest.AccountHandlers;
 import ai.kiku.api.rest.CatalogueHandlers;
 import ai.kiku.api.metering.ProxyHandler;
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.RequestIds;
@@ -30,10 +31,18 @@ public class ApiRouter {
     /** RoutingContext key of the request id (also the hold id of a metered call). */
     public static final String REQUEST_ID = "kiku.requestId";
 
-    private static final Map<String, String> ENDPOINTS = Map.of(
-            "/api/v1/ping", "ping", "/api/v1/balance", "balance", "/api/v1/usage", "usage",
-            "/api/v1/products", "products", "/api/v1/proxy/llm", "proxy_llm",
-            "/v1/chat/completions", "chat_completions", "/v1/models", "models");
+    private static final Map<String, String> ENDPOINTS = Map.ofEntries(
+            Map.entry("/api/v1/ping", "ping"),
+            Map.entry("/api/v1/balance", "balance"),
+            Map.entry("/api/v1/usage", "usage"),
+            Map.entry("/api/v1/products", "products"),
+            Map.entry("/api/v1/proxy/llm", "proxy_llm"),
+            Map.entry("/v1/chat/completions", "chat_completions"),
+            Map.entry("/v1/models", "models"),
+            Map.entry("/v1/embeddings", "embeddings"),
+            Map.entry("/v1/completions", "completions"),
+            Map.entry("/v1/responses", "responses"),
+            Map.entry("/v1/messages", "messages"));
 
     private final ApiConfig config;
     private final ApiMetrics metrics;
@@ -76,6 +85,10 @@ public class ApiRouter {
         };
         router.post("/api/v1/proxy/llm").handler(body).handler(ctx -> proxy.handle(ctx, true));
         router.post("/v1/chat/completions").handler(body).handler(ctx -> proxy.handle(ctx, false));
+        router.post("/v1/embeddings").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.EMBEDDINGS));
+        router.post("/v1/completions").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.COMPLETIONS));
+        router.post("/v1/responses").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.RESPONSES));
+        router.post(AnthropicError.PATH).handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.MESSAGES));
         for (String prefix : new String[]{"/api/*", "/v1/*"}) {
             router.route(prefix).handler(ctx -> replies.problem(ctx, new Problem("https://kiku.ai/problems/http-404",
                     "Not Found", 404, "no such resource")));

@@ -7,7 +7,6 @@ import ai.kiku.api.provider.UpstreamReply;
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.ChatRequest;
-import ai.kiku.api.service.TokenEstimator;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.money.Micros;
 import ai.kiku.api.redis.HotPath;
@@ -89,9 +88,10 @@ public class MeteredProxy {
             // the client set no cap: this one keeps the upstream within what was reserved
             request.body().remove("max_tokens");
             request.body().remove("max_completion_tokens");
-            request.body().put(route.provider().outputCapField(), request.outputCap());
+            request.body().put(request.endpoint().outputCapField(route.provider()), request.outputCap());
         }
-        route.provider().send(new ChatCall(call.requestId(), request.body(), request.stream())).subscribe().with(
+        ChatCall attemptCall = new ChatCall(call.requestId(), request.body(), request.stream(), request.endpoint());
+        route.provider().send(attemptCall).subscribe().with(
                 reply -> answered(call, index, route, reply),
                 failure -> {
                     LOG.debugf("request %s: provider %s failed: %s", call.requestId(), route.provider().name(), failure);
@@ -122,11 +122,7 @@ public class MeteredProxy {
         if (usage != null && usage.isObject()) {
             tokens = bounded(call, route, usage);
         } else {
-            long out = 0;
-            for (JsonNode choice : json.path("choices")) {
-                out += TokenEstimator.tokens(choice.path("message").path("content").asText(""));
-            }
-            tokens = UsageBounds.estimated(call.request(), out);
+            tokens = UsageBounds.estimated(call.request(), call.request().endpoint().answerOutputTokens(json));
             LOG.infof("request %s: no usage reported by %s; charging the estimate", call.requestId(),
                     route.provider().name());
         }

@@ -2,11 +2,12 @@ package ai.kiku.api.metering;
 
 import ai.kiku.api.http.ApiRouter;
 import ai.kiku.api.http.Replies;
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.service.ApiCaller;
 import ai.kiku.api.service.PriceList;
 import ai.kiku.api.service.CatalogueService;
 import ai.kiku.api.service.ChatRequest;
-import ai.kiku.api.service.ChatRequestParser;
+import ai.kiku.api.service.RequestParsers;
 import ai.kiku.api.service.KeyResolver;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
@@ -20,7 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * {@code POST /api/v1/proxy/llm} (our shape) and {@code POST /v1/chat/completions} (OpenAI's):
+ * {@code POST /api/v1/proxy/llm} (our shape) and OpenAI's metered endpoints ({@link ProxyEndpoint}):
  * authenticate, validate and price, reserve the worst case in one Redis call, then hand over to
  * {@link MeteredProxy}. Every answer after the reservation carries the key's rate-limit headers.
  */
@@ -29,33 +30,43 @@ public class ProxyHandler {
 
     private final KeyResolver keys;
     private final CatalogueService catalogue;
-    private final ChatRequestParser parser;
+    private final RequestParsers parsers;
     private final MoneyCore money;
     private final MeteredProxy proxy;
     private final Replies replies;
 
-    public ProxyHandler(KeyResolver keys, CatalogueService catalogue, ChatRequestParser parser, @HotPath MoneyCore money,
+    public ProxyHandler(KeyResolver keys, CatalogueService catalogue, RequestParsers parsers, @HotPath MoneyCore money,
                         MeteredProxy proxy, Replies replies) {
         this.keys = keys;
         this.catalogue = catalogue;
-        this.parser = parser;
+        this.parsers = parsers;
         this.money = money;
         this.proxy = proxy;
         this.replies = replies;
     }
 
+    /** Chat completions: our shape ({@code ownShape}) or OpenAI's. */
     public void handle(RoutingContext ctx, boolean ownShape) {
+        handle(ctx, ProxyEndpoint.CHAT, ownShape);
+    }
+
+    /** An OpenAI endpoint other than chat. */
+    public void handle(RoutingContext ctx, ProxyEndpoint endpoint) {
+        handle(ctx, endpoint, false);
+    }
+
+    private void handle(RoutingContext ctx, ProxyEndpoint endpoint, boolean ownShape) {
         String authorization = KeyResolver.presented(ctx.request());
         keys.resolveRechecked(authorization).onComplete(result -> {
             if (result.succeeded()) {
-                authorized(ctx, result.result(), ownShape);
+                authorized(ctx, result.result(), endpoint, ownShape);
             } else {
                 replies.failure(ctx, result.cause());
             }
         });
     }
 
-    private void authorized(RoutingContext ctx, ApiCaller caller, boolean ownShape) {
+    private void authorized(RoutingContext ctx, ApiCaller caller, ProxyEndpoint endpoint, boolean ownShape) {
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.regionMatches(true, 0, "application/json", 0, 16)) {
             replies.problem(ctx, new Problem("https://kiku.ai/problems/unsupported-media-type",
@@ -63,15 +74,16 @@ public class ProxyHandler {
                     .with("field", "Content-Type"));
             return;
         }
-        catalogue.get().subscribe().with(prices -> priced(ctx, caller, prices, ownShape),
+        catalogue.get().subscribe().with(prices -> priced(ctx, caller, prices, endpoint, ownShape),
                 failure -> replies.failure(ctx, failure));
     }
 
-    private void priced(RoutingContext ctx, ApiCaller caller, PriceList prices, boolean ownShape) {
+    private void priced(RoutingContext ctx, ApiCaller caller, PriceList prices, ProxyEndpoint endpoint,
+                        boolean ownShape) {
         ChatRequest request;
         try {
             byte[] bytes = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            request = parser.parse(bytes, ownShape, prices);
+            request = parsers.parse(endpoint, bytes, ownShape, prices);
         } catch (ProblemException e) {
             replies.problem(ctx, e.problem());
             return;

@@ -1,5 +1,6 @@
 package ai.kiku.api.metering;
 
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.provider.SseParser;
 import ai.kiku.api.provider.Route;
 import ai.kiku.api.service.TokenEstimator;
@@ -22,9 +23,10 @@ import java.util.function.Consumer;
  * the way. The upstream is always asked for usage; its usage chunk is stripped when the client did
  * not ask for it. A client that leaves mid-stream does not stop the relay: the upstream is read to
  * its end and the real usage charged. Without a usage chunk, the charge is the input estimate plus
- * the output seen (never zero). The final {@code [DONE]} is held back until the charge is settled,
- * so a client that saw {@code [DONE]} can already read its new balance. While bytes flow the hold is
- * kept open ({@link HoldKeeper}); a stream still running at the maximum duration is cut, and charged
+ * the output seen (never zero). The final {@code [DONE]} (the Responses API's terminal event) is held
+ * back until the charge is settled, so a client that saw it can already read its new balance. What an
+ * event means (usage, output text, the end) is the {@link ProxyEndpoint}'s protocol. While bytes flow
+ * the hold is kept open ({@link HoldKeeper}); a stream still running at the maximum duration is cut, and charged
  * its reported usage, or the whole reservation when none came (the provider bills it anyway).
  */
 final class StreamRelay {
@@ -39,7 +41,7 @@ final class StreamRelay {
     private final ReadStream<Buffer> upstream;
     private final Consumer<Throwable> fallback;
     private final HttpServerResponse response;
-    private final SseParser parser = new SseParser(this::onData);
+    private final SseParser parser = SseParser.named(this::onEvent);
 
     private boolean headersSent;
     private boolean clientGone;
@@ -48,6 +50,8 @@ final class StreamRelay {
     private int events;
     private JsonNode usage;
     private long outputBytes;
+    /** The endpoint's last event when it is not {@code [DONE]} (Responses API), held back like [DONE]. */
+    private Buffer terminal;
 
     StreamRelay(MeteredProxy proxy, ObjectMapper mapper, MeteredCall call, Route route, ReadStream<Buffer> upstream,
                 Consumer<Throwable> fallback) {
@@ -83,7 +87,7 @@ final class StreamRelay {
         upstream.resume();
     }
 
-    private void onData(String payload) {
+    private void onEvent(String name, String payload) {
         if (finished) {
             return;
         }
@@ -92,15 +96,16 @@ final class StreamRelay {
             sawDone = true;
             return;
         }
+        ProxyEndpoint endpoint = call.request().endpoint();
         String out = payload;
         JsonNode node = parse(payload);
         if (node instanceof ObjectNode chunk) {
-            JsonNode choices = chunk.get("choices");
-            countOutput(choices);
-            JsonNode usage = chunk.get("usage");
-            if (usage != null && usage.isObject()) {
+            outputBytes += endpoint.streamOutputBytes(chunk);
+            JsonNode usage = endpoint.streamUsage(this.usage, chunk);
+            if (usage != this.usage) {
                 this.usage = usage;
                 if (!call.request().clientWantsUsage()) {
+                    JsonNode choices = chunk.get("choices");
                     if (choices == null || choices.isEmpty()) {
                         return;
                     }
@@ -108,27 +113,17 @@ final class StreamRelay {
                     out = chunk.toString();
                 }
             }
+            if (endpoint.isTerminal(chunk)) {
+                sawDone = true;
+                terminal = event(name, out);
+                return;
+            }
         }
-        write(Buffer.buffer("data: " + out + "\n\n"));
+        write(event(name, out));
     }
 
-    private void countOutput(JsonNode choices) {
-        if (choices == null) {
-            return;
-        }
-        for (JsonNode choice : choices) {
-            JsonNode delta = choice.path("delta");
-            JsonNode content = delta.get("content");
-            if (content != null && content.isTextual()) {
-                outputBytes += TokenEstimator.utf8Length(content.asText());
-            }
-            for (JsonNode toolCall : delta.path("tool_calls")) {
-                JsonNode args = toolCall.path("function").get("arguments");
-                if (args != null && args.isTextual()) {
-                    outputBytes += TokenEstimator.utf8Length(args.asText());
-                }
-            }
-        }
+    private static Buffer event(String name, String data) {
+        return Buffer.buffer(name == null ? "data: " + data + "\n\n" : "event: " + name + "\ndata: " + data + "\n\n");
     }
 
     private void write(Buffer bytes) {
@@ -254,18 +249,34 @@ final class StreamRelay {
             write(Buffer.buffer("data: " + charge + "\n\n"));
         }
         if (cut) {
-            write(Buffer.buffer("data: {\"error\":{\"message\":\"the stream ran longer than this gateway's maximum of "
-                    + call.keeper().maxMillis() / 1000 + " s and was cut\",\"type\":\"timeout\",\"param\":null,"
-                    + "\"code\":\"stream_cut\"}}\n\n"));
+            write(error("the stream ran longer than this gateway's maximum of " + call.keeper().maxMillis() / 1000
+                    + " s and was cut", "timeout", "stream_cut"));
         } else if (truncated) {
-            write(Buffer.buffer("data: {\"error\":{\"message\":\"the upstream stream ended before completion\","
-                    + "\"type\":\"upstream_error\",\"param\":null,\"code\":\"upstream_truncated\"}}\n\n"));
+            write(error("the upstream stream ended before completion", "upstream_error", "upstream_truncated"));
         } else {
-            write(DONE.copy());
+            write(terminal != null ? terminal : DONE.copy());
         }
         if (!clientGone) {
             response.end();
         }
+    }
+
+    /** The error ending a broken stream: OpenAI's error chunk, or the Responses or Messages API's {@code error} event. */
+    private Buffer error(String message, String type, String code) {
+        ObjectNode error = mapper.createObjectNode();
+        if (call.request().endpoint() == ProxyEndpoint.MESSAGES) {
+            // Anthropic's error event: what its SDKs raise when a stream fails midway
+            error.put("type", "error").putObject("error").put("type", "api_error").put("message", message)
+                    .put("code", code);
+            return event("error", error.toString());
+        }
+        if (call.request().endpoint().endsWithDone()) {
+            error.putObject("error").put("message", message).put("type", type).putNull("param").put("code", code);
+            return event(null, error.toString());
+        }
+        error.put("type", "error").put("code", code).put("message", message).putNull("param")
+                .put("sequence_number", events);
+        return event("error", error.toString());
     }
 
     private JsonNode parse(String payload) {

@@ -1,5 +1,6 @@
 package ai.kiku.api.metering;
 
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.ChatRequest;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,18 +30,27 @@ final class UsageBounds {
         Tokens tokens = reported(request, usage);
         if (tokens.anomalous()) {
             metrics.usageAnomaly(provider);
-            LOG.warnf("request %s: upstream usage anomaly from provider %s, model %s: reported prompt_tokens=%s "
-                            + "completion_tokens=%s, bound %d/%d; charging %d/%d", call.requestId(), provider,
-                    request.model(), shown(usage, "prompt_tokens"), shown(usage, "completion_tokens"),
+            ProxyEndpoint endpoint = request.endpoint();
+            String output = endpoint.outputField() == null ? "no output"
+                    : endpoint.outputField() + "=" + shown(usage, endpoint.outputField());
+            LOG.warnf("request %s: upstream usage anomaly from provider %s, model %s: reported %s=%s %s, "
+                            + "bound %d/%d; charging %d/%d", call.requestId(), provider, request.model(),
+                    endpoint.inputField(), shown(usage, endpoint.inputField()), output,
                     request.inputBound(), request.outputBound(), tokens.in(), tokens.out());
         }
         return tokens;
     }
 
-    /** The reported usage object of a completion or usage chunk, bounded by what {@code request} allows. */
-    static Tokens reported(ChatRequest request, JsonNode usage) {
-        long in = count(usage.get("prompt_tokens"), request.inputBound());
-        long out = count(usage.get("completion_tokens"), request.outputBound());
+    /**
+     * The reported usage object of an answer or stream event, in the endpoint's field names, bounded by what
+     * {@code request} allows. An endpoint without output (embeddings) is charged no output tokens.
+     */
+    static Tokens reported(ChatRequest request, JsonNode reported) {
+        ProxyEndpoint endpoint = request.endpoint();
+        JsonNode usage = endpoint.chargeable(reported);
+        long in = count(usage.get(endpoint.inputField()), request.inputBound());
+        long out = endpoint.outputField() == null ? 0
+                : count(usage.get(endpoint.outputField()), request.outputBound());
         return new Tokens(in < 0 ? request.inputBound() : in, out < 0 ? request.outputBound() : out, in < 0 || out < 0);
     }
 

@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OpenAI-compatible upstream over HTTP (OpenAI, OpenRouter, Groq, vLLM, Ollama...). Each call
+ * An OpenAI-compatible upstream over HTTP, each endpoint under its base URL ({@link ProxyEndpoint#path()}) (OpenAI, OpenRouter, Groq, vLLM, Ollama...). Each call
  * goes through the provider's own SmallRye Fault Tolerance circuit breaker; while the circuit is
  * open calls fail at once so the proxy falls over to the next provider without waiting. The only
  * retry is reconnecting when no connection could be made (nothing was sent, so it is safe).
@@ -37,7 +37,14 @@ public final class HttpChatProvider implements ChatProvider {
 
     private final String name;
     private final ProvidersConfig.Provider config;
-    private final String url;
+    /** The provider types ({@code kiku.providers.<name>.type}). */
+    public static final String OPENAI = "openai";
+    public static final String ANTHROPIC = "anthropic";
+    /** The Messages API version the gateway speaks to Anthropic providers. */
+    static final String ANTHROPIC_VERSION = "2023-06-01";
+
+    private final String baseUrl;
+    private final boolean anthropic;
     private final HttpClient client;
     private final ObjectMapper mapper;
     private final ApiMetrics metrics;
@@ -48,13 +55,17 @@ public final class HttpChatProvider implements ChatProvider {
                             ApiMetrics metrics) {
         this.name = name;
         this.config = config;
+        if (!Set.of(OPENAI, ANTHROPIC).contains(config.type())) {
+            throw new IllegalArgumentException("kiku.providers." + name + ".type must be openai or anthropic");
+        }
+        this.anthropic = ANTHROPIC.equals(config.type());
         if (!Set.of("max_tokens", "max_completion_tokens").contains(config.outputCapField())) {
             throw new IllegalArgumentException("kiku.providers." + name
                     + ".output-cap-field must be max_tokens or max_completion_tokens");
         }
         String base = config.baseUrl().endsWith("/") ? config.baseUrl().substring(0, config.baseUrl().length() - 1)
                 : config.baseUrl();
-        this.url = base + "/chat/completions";
+        this.baseUrl = base;
         this.mapper = mapper;
         this.metrics = metrics;
         this.client = vertx.createHttpClient(new HttpClientOptions()
@@ -85,6 +96,11 @@ public final class HttpChatProvider implements ChatProvider {
     }
 
     @Override
+    public boolean serves(ProxyEndpoint endpoint) {
+        return anthropic == (endpoint == ProxyEndpoint.MESSAGES);
+    }
+
+    @Override
     public String outputCapField() {
         return config.outputCapField();
     }
@@ -104,13 +120,19 @@ public final class HttpChatProvider implements ChatProvider {
         }
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(url)
+                .setAbsoluteURI(baseUrl + call.endpoint().path())
                 .setConnectTimeout(config.connectTimeout().toMillis())
                 .setIdleTimeout(config.timeout().toMillis())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, call.stream() ? "text/event-stream" : "application/json")
                 .putHeader("X-Request-Id", call.requestId());
-        config.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        if (anthropic) {
+            // Anthropic's own headers; a client's anthropic-beta is never passed on (betas change what is billed)
+            options.putHeader("anthropic-version", ANTHROPIC_VERSION);
+            config.apiKey().ifPresent(key -> options.putHeader("x-api-key", key));
+        } else {
+            config.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        }
         long start = System.nanoTime();
         return guard.get(() -> Uni.createFrom().<UpstreamReply>emitter(
                         em -> request(options, payload, call.stream(), config.connectRetries(), em)))

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The configured providers and which of them serve a model, in fallback order: an explicit route
  * ({@code kiku.llm.routes."model"}) wins; otherwise every provider listing the model in its
  * {@code models}, then every provider without a model list, each group by {@code order} then name.
- * The built-in {@code local} provider serves {@code local-echo}.
+ * The built-in {@code local} provider serves {@code local-echo} and {@code local-embed}.
  */
 @ApplicationScoped
 @Startup
@@ -40,14 +40,14 @@ public class ProviderRegistry {
     private final Map<String, List<Route>> resolved = new ConcurrentHashMap<>();
     private final List<String> ordered;
     private final ProvidersConfig config;
-    private final String localModel;
+    private final Set<String> localModels;
     private final boolean localEnabled;
 
     public ProviderRegistry(ProvidersConfig config, LlmConfig llm, Vertx vertx, ObjectMapper mapper,
                             ApiMetrics metrics,
                             @ConfigProperty(name = "kiku.local-standins", defaultValue = "false") boolean standins) {
         this.config = config;
-        this.localModel = llm.local().model();
+        this.localModels = Set.copyOf(List.of(llm.local().model(), llm.local().embedModel()));
         boolean anyKey = config.all().values().stream().anyMatch(p -> p.enabled() && p.apiKey().isPresent());
         this.localEnabled = llm.local().enabled().orElse(localByDefault(standins, anyKey, LaunchMode.current()));
         if (localEnabled) {
@@ -112,7 +112,7 @@ public class ProviderRegistry {
             return routes;
         }
         List<Route> out = new ArrayList<>();
-        if (localEnabled && localModel.equals(model)) {
+        if (localEnabled && localModels.contains(model)) {
             out.add(new Route(providers.get(LocalEchoProvider.NAME), model));
             return List.copyOf(out);
         }

@@ -3,21 +3,33 @@ package ai.kiku.api.provider;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * Splits a Server-Sent Events byte stream into the data payloads of its events (multi-line data
- * joined with newlines; comments and other fields ignored). Bytes are decoded only once a line is
- * complete, so a UTF-8 character split across network chunks is never broken.
+ * joined with newlines), with their {@code event:} name when they have one (the Responses API names
+ * its events; comments and other fields are ignored). Bytes are decoded only once a line is complete,
+ * so a UTF-8 character split across network chunks is never broken.
  */
 public final class SseParser {
 
-    private final Consumer<String> onData;
+    private final BiConsumer<String, String> onEvent;
     private Buffer pending = Buffer.buffer();
     private StringBuilder data;
+    private String event;
 
     public SseParser(Consumer<String> onData) {
-        this.onData = onData;
+        this((event, payload) -> onData.accept(payload));
+    }
+
+    private SseParser(BiConsumer<String, String> onEvent) {
+        this.onEvent = onEvent;
+    }
+
+    /** A parser handing {@code onEvent} each event's name (null when unnamed) and data payload. */
+    public static SseParser named(BiConsumer<String, String> onEvent) {
+        return new SseParser(onEvent);
     }
 
     public void feed(Buffer chunk) {
@@ -47,11 +59,17 @@ public final class SseParser {
 
     private void line(String line) {
         if (line.isEmpty()) {
+            String name = event;
+            event = null;
             if (data != null) {
                 String payload = data.toString();
                 data = null;
-                onData.accept(payload);
+                onEvent.accept(name, payload);
             }
+            return;
+        }
+        if (line.startsWith("event:")) {
+            event = line.length() > 6 && line.charAt(6) == ' ' ? line.substring(7) : line.substring(6);
             return;
         }
         if (line.startsWith("data:")) {

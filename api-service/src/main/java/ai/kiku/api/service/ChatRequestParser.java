@@ -1,6 +1,7 @@
 package ai.kiku.api.service;
 
 import ai.kiku.api.provider.ProviderRegistry;
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.provider.Route;
 import ai.kiku.api.config.ApiConfig;
 import ai.kiku.common.error.JsonProblems;
@@ -35,48 +36,15 @@ public class ChatRequestParser {
 
     public ChatRequest parse(byte[] bytes, boolean ownShape, PriceList catalogue) {
         ObjectNode body = object(bytes);
-        String model = text(body, "model");
-        CallPrice price = catalogue.price(model);
-        if (price == null) {
-            throw GatewayProblems.modelNotFound(400, "unknown model '" + model + "'; GET /v1/models lists the models served");
-        }
-        List<Route> routes = providers.routes(model);
-        if (ownShape && body.has("provider") && !body.get("provider").isNull()) {
-            String provider = text(body, "provider");
-            if (!providers.has(provider)) {
-                throw ProblemException.badRequest("provider", "unknown provider '" + provider + "'");
-            }
-            routes = routes.stream().filter(r -> r.provider().name().equals(provider)).toList();
-            if (routes.isEmpty()) {
-                throw ProblemException.badRequest("provider", "provider '" + provider + "' does not serve model '" + model + "'");
-            }
-        }
-        if (ownShape) {
-            body.remove("provider");
-        }
-        if (routes.isEmpty()) {
-            throw GatewayProblems.modelNotFound(400, "no provider serves model '" + model + "' here");
-        }
+        Target target = target(body, ownShape, catalogue, ProxyEndpoint.CHAT);
+        String model = target.model();
+        CallPrice price = target.price();
+        List<Route> routes = target.routes();
         JsonNode messages = body.get("messages");
         validateMessages(messages);
         UnpricedFeatures.refuseIn(body);
         boolean stream = bool(body, "stream");
-        boolean wantsUsage = false;
-        JsonNode options = body.get("stream_options");
-        if (options != null && !options.isNull()) {
-            if (!options.isObject()) {
-                throw ProblemException.badRequest("stream_options", "must be an object");
-            }
-            JsonNode include = options.get("include_usage");
-            if (include != null && !include.isNull() && !include.isBoolean()) {
-                throw ProblemException.badRequest("stream_options.include_usage", "must be true or false");
-            }
-            wantsUsage = include != null && include.asBoolean(false);
-        }
-        if (stream) {
-            // Always learn the real usage; the relay strips it again when the client did not ask.
-            body.putObject("stream_options").put("include_usage", true);
-        }
+        boolean wantsUsage = wantsUsage(body, stream);
         long maxOut = price.maxOutputTokens();
         maxOut = Math.min(maxOut, limit(body, "max_tokens", price.maxOutputTokens()));
         maxOut = Math.min(maxOut, limit(body, "max_completion_tokens", price.maxOutputTokens()));
@@ -100,15 +68,76 @@ public class ChatRequestParser {
             throw ProblemException.badRequest("messages", "request too large to price");
         }
         return new ChatRequest(body, model, stream, stream && wantsUsage, inputEstimate, inputBound, maxOut,
-                outputBound, sendCap, price, routes, reserve);
+                outputBound, sendCap, price, routes, reserve, ProxyEndpoint.CHAT);
     }
 
-    private static boolean absent(ObjectNode body, String field) {
+    /** The model a request names, its price and the providers to try: what every endpoint checks first. */
+    record Target(String model, CallPrice price, List<Route> routes) {
+    }
+
+    /** The target of a request to {@code endpoint}: only providers speaking that endpoint's protocol are tried. */
+    Target target(ObjectNode body, boolean ownShape, PriceList catalogue, ProxyEndpoint endpoint) {
+        String model = text(body, "model");
+        CallPrice price = catalogue.price(model);
+        if (price == null) {
+            throw GatewayProblems.modelNotFound(400, "unknown model '" + model + "'; GET /v1/models lists the models served");
+        }
+        List<Route> all = providers.routes(model);
+        List<Route> routes = all.stream().filter(r -> r.provider().serves(endpoint)).toList();
+        if (routes.isEmpty() && !all.isEmpty()) {
+            throw GatewayProblems.modelNotFound(400, "model '" + model + "' is not served on this endpoint here"
+                    + (endpoint == ProxyEndpoint.MESSAGES ? "" : all.stream().allMatch(r -> r.provider()
+                    .serves(ProxyEndpoint.MESSAGES)) ? "; it is served on /v1/messages (Anthropic's API)" : ""));
+        }
+        if (ownShape && body.has("provider") && !body.get("provider").isNull()) {
+            String provider = text(body, "provider");
+            if (!providers.has(provider)) {
+                throw ProblemException.badRequest("provider", "unknown provider '" + provider + "'");
+            }
+            routes = routes.stream().filter(r -> r.provider().name().equals(provider)).toList();
+            if (routes.isEmpty()) {
+                throw ProblemException.badRequest("provider", "provider '" + provider + "' does not serve model '" + model + "'");
+            }
+        }
+        if (ownShape) {
+            body.remove("provider");
+        }
+        if (routes.isEmpty()) {
+            throw GatewayProblems.modelNotFound(400, "no provider serves model '" + model + "' here");
+        }
+        return new Target(model, price, routes);
+    }
+
+    /**
+     * Whether the client asked for the usage chunk of a stream; a stream is always asked for it upstream
+     * (the relay strips it again when the client did not ask).
+     */
+    static boolean wantsUsage(ObjectNode body, boolean stream) {
+        boolean wantsUsage = false;
+        JsonNode options = body.get("stream_options");
+        if (options != null && !options.isNull()) {
+            if (!options.isObject()) {
+                throw ProblemException.badRequest("stream_options", "must be an object");
+            }
+            JsonNode include = options.get("include_usage");
+            if (include != null && !include.isNull() && !include.isBoolean()) {
+                throw ProblemException.badRequest("stream_options.include_usage", "must be true or false");
+            }
+            wantsUsage = include != null && include.asBoolean(false);
+        }
+        if (stream) {
+            // Always learn the real usage; the relay strips it again when the client did not ask.
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        return wantsUsage;
+    }
+
+    static boolean absent(ObjectNode body, String field) {
         JsonNode value = body.get(field);
         return value == null || value.isNull();
     }
 
-    private ObjectNode object(byte[] bytes) {
+    ObjectNode object(byte[] bytes) {
         JsonNode node;
         try {
             node = mapper.readTree(bytes);
@@ -124,7 +153,7 @@ public class ChatRequestParser {
         return object;
     }
 
-    private static String text(ObjectNode body, String field) {
+    static String text(ObjectNode body, String field) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             throw ProblemException.badRequest(field, field + " is required");
@@ -135,7 +164,7 @@ public class ChatRequestParser {
         return value.asText();
     }
 
-    private static boolean bool(ObjectNode body, String field) {
+    static boolean bool(ObjectNode body, String field) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             return false;
@@ -147,7 +176,7 @@ public class ChatRequestParser {
     }
 
     /** An optional positive integer no larger than {@code max}; Long.MAX_VALUE when absent. */
-    private static long limit(ObjectNode body, String field, long max) {
+    static long limit(ObjectNode body, String field, long max) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             return Long.MAX_VALUE;

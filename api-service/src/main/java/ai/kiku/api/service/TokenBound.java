@@ -61,8 +61,16 @@ public final class TokenBound {
         }
     }
 
-    /** Counts a request body as it will be forwarded. A part whose size cannot be known is a 400. */
+    /** Counts a chat request body as it will be forwarded. A part whose size cannot be known is a 400. */
     public static Count count(ObjectNode body) {
+        return count(body, "messages");
+    }
+
+    /**
+     * Counts a request body whose conversation is the array {@code itemsField} ({@code messages} of chat,
+     * {@code input} of the Responses API): each item framed as a message, its image parts as images.
+     */
+    public static Count count(ObjectNode body, String itemsField) {
         Counter counter = new Counter();
         counter.bytes = 2 + Math.max(0, body.size() - 1);
         for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
@@ -70,8 +78,11 @@ public final class TokenBound {
             String key = field.getKey();
             JsonNode value = field.getValue();
             counter.bytes += TokenEstimator.utf8Length(key) + 3;
+            if (key.equals(itemsField)) {
+                counter.messages(value);
+                continue;
+            }
             switch (key) {
-                case "messages" -> counter.messages(value);
                 case "tools", "functions" -> {
                     counter.tools += value.isArray() ? value.size() : 1;
                     counter.bytes += json(value);

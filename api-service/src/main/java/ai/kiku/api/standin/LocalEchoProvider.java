@@ -2,6 +2,7 @@ package ai.kiku.api.standin;
 
 import ai.kiku.api.provider.ChatCall;
 import ai.kiku.api.provider.ChatProvider;
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.provider.UpstreamReply;
 import ai.kiku.api.service.TokenEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The built-in {@code local} provider: answers with the text of the last user message, reports
+ * The built-in {@code local} provider: answers with the text of the last user message (embeddings:
+ * {@link LocalEmbeddings}; responses: {@link LocalResponses}; legacy completions echo the prompt), reports
  * usage with {@link TokenEstimator} counts (prompt: the messages; completion: the echoed text),
  * streams one chunk per word, and never touches the network. Quick start, tests and benchmarks
  * run against it.
@@ -41,6 +43,136 @@ public final class LocalEchoProvider implements ChatProvider {
 
     @Override
     public Uni<UpstreamReply> send(ChatCall call) {
+        return switch (call.endpoint()) {
+            case CHAT -> chat(call);
+            case EMBEDDINGS -> embeddings(call);
+            case COMPLETIONS -> completions(call);
+            case RESPONSES -> responses(call);
+            case MESSAGES -> messages(call);
+        };
+    }
+
+    @Override
+    public boolean serves(ProxyEndpoint endpoint) {
+        return true;
+    }
+
+    /** Anthropic's Messages API, so the Anthropic SDK runs against the stand-in setup too. */
+    private Uni<UpstreamReply> messages(ChatCall call) {
+        LocalMessages message = new LocalMessages(mapper, call.requestId(), call.body());
+        if (!call.stream()) {
+            return Uni.createFrom().item(UpstreamReply.completion(message.message(), null));
+        }
+        return Uni.createFrom().item(UpstreamReply.streaming(new BufferStream(vertx.getOrCreateContext(),
+                message.events())));
+    }
+
+    private Uni<UpstreamReply> embeddings(ChatCall call) {
+        JsonNode dimensions = call.body().get("dimensions");
+        if (dimensions != null && dimensions.canConvertToInt() && dimensions.intValue() > LocalEmbeddings.MAX_DIMENSIONS) {
+            return Uni.createFrom().item(UpstreamReply.rejected(400, Buffer.buffer("{\"error\":{\"message\":"
+                    + "\"local-embed makes at most " + LocalEmbeddings.MAX_DIMENSIONS + " dimensions\"}}")));
+        }
+        return Uni.createFrom().item(UpstreamReply.completion(LocalEmbeddings.answer(mapper, call.body()), null));
+    }
+
+    private Uni<UpstreamReply> responses(ChatCall call) {
+        LocalResponses response = new LocalResponses(mapper, call.requestId(), call.body());
+        if (!call.stream()) {
+            return Uni.createFrom().item(UpstreamReply.completion(response.completed(), null));
+        }
+        return Uni.createFrom().item(UpstreamReply.streaming(new BufferStream(vertx.getOrCreateContext(),
+                response.events())));
+    }
+
+    /** Legacy completions: each prompt's text (token ids as their numbers) echoed as its choice. */
+    private Uni<UpstreamReply> completions(ChatCall call) {
+        JsonNode prompt = call.body().path("prompt");
+        List<String> prompts = new ArrayList<>();
+        long promptTokens = 0;
+        if (prompt.isArray() && !prompt.isEmpty() && !prompt.get(0).isIntegralNumber()) {
+            for (JsonNode one : prompt) {
+                prompts.add(promptText(one));
+                promptTokens += one.isArray() ? one.size() : TokenEstimator.tokens(one.asText(""));
+            }
+        } else {
+            prompts.add(promptText(prompt));
+            promptTokens += prompt.isArray() ? prompt.size() : TokenEstimator.tokens(prompt.asText(""));
+        }
+        long cap = cap(call.body());
+        String model = call.body().path("model").asText();
+        String id = "cmpl-" + call.requestId();
+        long created = System.currentTimeMillis() / 1000;
+        long completionTokens = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            String text = capped(prompts.get(i), cap);
+            prompts.set(i, text);
+            completionTokens += TokenEstimator.tokens(text);
+        }
+        if (!call.stream()) {
+            ObjectNode json = completion(id, created, model);
+            ArrayNode choices = json.putArray("choices");
+            for (int i = 0; i < prompts.size(); i++) {
+                choices.addObject().put("text", prompts.get(i)).put("index", i).putNull("logprobs")
+                        .put("finish_reason", "stop");
+            }
+            usage(json.putObject("usage"), promptTokens, completionTokens);
+            return Uni.createFrom().item(UpstreamReply.completion(json, null));
+        }
+        List<Buffer> events = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            for (String piece : pieces(prompts.get(i))) {
+                ObjectNode chunk = completion(id, created, model);
+                chunk.putArray("choices").addObject().put("text", piece).put("index", i).putNull("logprobs")
+                        .putNull("finish_reason");
+                events.add(event(chunk));
+            }
+            ObjectNode end = completion(id, created, model);
+            end.putArray("choices").addObject().put("text", "").put("index", i).putNull("logprobs")
+                    .put("finish_reason", "stop");
+            events.add(event(end));
+        }
+        ObjectNode last = completion(id, created, model);
+        last.putArray("choices");
+        usage(last.putObject("usage"), promptTokens, completionTokens);
+        events.add(event(last));
+        events.add(Buffer.buffer("data: [DONE]\n\n"));
+        return Uni.createFrom().item(UpstreamReply.streaming(new BufferStream(vertx.getOrCreateContext(), events)));
+    }
+
+    private ObjectNode completion(String id, long created, String model) {
+        ObjectNode json = mapper.createObjectNode();
+        json.put("id", id).put("object", "text_completion").put("created", created).put("model", model);
+        return json;
+    }
+
+    private static String promptText(JsonNode prompt) {
+        if (!prompt.isArray()) {
+            return prompt.asText("");
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode token : prompt) {
+            text.append(text.length() == 0 ? "" : " ").append(token.asText());
+        }
+        return text.toString();
+    }
+
+    /** The words of {@code text} that fit in {@code cap} tokens (a model stops at the cap it was sent). */
+    static String capped(String text, long cap) {
+        if (TokenEstimator.tokens(text) <= cap) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String piece : pieces(text)) {
+            if (TokenEstimator.tokens(out + piece) > cap) {
+                break;
+            }
+            out.append(piece);
+        }
+        return out.toString();
+    }
+
+    private Uni<UpstreamReply> chat(ChatCall call) {
         JsonNode messages = call.body().path("messages");
         String text = lastUserText(messages);
         long promptTokens = TokenEstimator.input(messages, call.body().get("tools"));
@@ -97,11 +229,11 @@ public final class LocalEchoProvider implements ChatProvider {
         return Buffer.buffer("data: " + node + "\n\n");
     }
 
-    private static long cap(JsonNode body) {
+    static long cap(JsonNode body) {
         long cap = Long.MAX_VALUE;
-        for (String field : new String[]{"max_tokens", "max_completion_tokens"}) {
+        for (String field : new String[]{"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
             JsonNode value = body.get(field);
-            if (value != null && value.canConvertToLong() && value.asLong() > 0) {
+            if (value != null && value.canConvertToLong() && value.asLong() >= 0) {
                 cap = Math.min(cap, value.asLong());
             }
         }

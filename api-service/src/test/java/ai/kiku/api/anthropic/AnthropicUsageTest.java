@@ -26,10 +26,10 @@ class AnthropicUsageTest {
             "{\"input_tokens\":10,\"cache_read_input_tokens\":1001,\"output_tokens\":1} | 111",
             "{\"input_tokens\":0,\"cache_read_input_tokens\":1,\"output_tokens\":1} | 1"})
     void shouldChargeCacheWritesAndReadsAtTheirMultiples(String usage, long input) throws Exception {
-        JsonNode chat = AnthropicUsage.asChatUsage(JSON.readTree(usage));
+        JsonNode chat = AnthropicUsage.chargeable(JSON.readTree(usage));
 
-        assertThat(chat.get("prompt_tokens").isIntegralNumber()).isTrue();
-        assertThat(chat.get("prompt_tokens").longValue()).isEqualTo(input);
+        assertThat(chat.get("input_tokens").isIntegralNumber()).isTrue();
+        assertThat(chat.get("input_tokens").longValue()).isEqualTo(input);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -40,24 +40,33 @@ class AnthropicUsageTest {
             "{\"input_tokens\":1,\"cache_read_input_tokens\":\"9\",\"output_tokens\":1}",
             "{\"input_tokens\":9223372036854775807,\"cache_creation_input_tokens\":9223372036854775807,\"output_tokens\":1}"})
     void shouldHandOnUnusableCountsSoTheBoundIsCharged(String usage) throws Exception {
-        JsonNode chat = AnthropicUsage.asChatUsage(JSON.readTree(usage));
+        JsonNode chat = AnthropicUsage.chargeable(JSON.readTree(usage));
 
-        assertThat(chat.get("prompt_tokens").isNumber()).isFalse();
+        assertThat(chat.get("input_tokens").isNumber()).isFalse();
     }
 
     @Test
     void shouldTakeTheInputFromMessageStartAndTheLastCumulativeOutput() throws Exception {
-        AnthropicUsage.Stream stream = new AnthropicUsage.Stream();
-        assertThat(stream.chatUsage()).isNull();
+        JsonNode usage = null;
+        for (String event : new String[]{
+                "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":"
+                        + "{\"input_tokens\":25,\"cache_read_input_tokens\":100,\"output_tokens\":1}}}",
+                "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}",
+                "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":9}}",
+                "{\"type\":\"message_delta\",\"delta\":{},\"usage\":{\"output_tokens\":15}}"}) {
+            usage = AnthropicUsage.merge(usage, JSON.readTree(event));
+        }
 
-        stream.accept(JSON.readTree("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":"
-                + "{\"input_tokens\":25,\"cache_read_input_tokens\":100,\"output_tokens\":1}}}"));
-        stream.accept(JSON.readTree("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}"));
-        stream.accept(JSON.readTree("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":9}}"));
-        stream.accept(JSON.readTree("{\"type\":\"message_delta\",\"delta\":{},\"usage\":{\"output_tokens\":15}}"));
+        JsonNode charged = AnthropicUsage.chargeable(usage);
+        assertThat(charged.get("input_tokens").longValue()).isEqualTo(35);
+        assertThat(charged.get("output_tokens").longValue()).isEqualTo(15);
+    }
 
-        JsonNode chat = stream.chatUsage();
-        assertThat(chat.get("prompt_tokens").longValue()).isEqualTo(35);
-        assertThat(chat.get("completion_tokens").longValue()).isEqualTo(15);
+    @Test
+    void shouldKeepThePreviousUsageWhenAnEventSaysNothing() throws Exception {
+        JsonNode before = JSON.readTree("{\"input_tokens\":3}");
+
+        assertThat(AnthropicUsage.merge(before, JSON.readTree("{\"type\":\"ping\"}"))).isSameAs(before);
+        assertThat(AnthropicUsage.merge(null, JSON.readTree("{\"type\":\"message_stop\"}"))).isNull();
     }
 }

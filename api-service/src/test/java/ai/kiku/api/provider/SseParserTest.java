@@ -27,6 +27,15 @@ class SseParserTest {
     }
 
     @Test
+    void shouldNameEventsThatHaveAnEventField() {
+        List<String> events = new ArrayList<>();
+        SseParser parser = SseParser.named((name, data) -> events.add(name + "=" + data));
+        parser.feed(Buffer.buffer("event: response.created\ndata: {\"a\":1}\n\ndata: {\"b\":2}\n\n"
+                + "event:response.completed\r\ndata: {}\r\n\r\n"));
+        assertThat(events).containsExactly("response.created={\"a\":1}", "null={\"b\":2}", "response.completed={}");
+    }
+
+    @Test
     void shouldDeliverAnUnterminatedLastEventAtTheEnd() {
         List<String> events = new ArrayList<>();
         SseParser parser = new SseParser(events::add);

@@ -32,11 +32,12 @@ public final class FakeBilling {
 
     /**
      * billing's catalogue as the contract's record: per request 1,000 micros; stub models 1 USD / 2 USD per million
-     * tokens in / out; big-model gpt-4o's 2.5 / 10 USD.
+     * tokens in / out; big-model gpt-4o's 2.5 / 10 USD; local-embed 1 USD per million input tokens.
      */
     public static final Catalogue PRICES = new Catalogue(
             List.of(new Catalogue.Product("llm-proxy", "LLM proxy", "Chat completions", 1000)),
-            List.of(model("local-echo", 0, 0, 4096), model("stub-model", 1_000_000, 2_000_000, 4000),
+            List.of(model("local-echo", 0, 0, 4096), model("local-embed", 1_000_000, 0, 1),
+                    model("stub-model", 1_000_000, 2_000_000, 4000),
                     model("slow-model", 1_000_000, 2_000_000, 4000), model("circuit-model", 1_000_000, 2_000_000, 4000),
                     model("timeout-model", 1_000_000, 2_000_000, 4000), model("down-model", 1_000_000, 2_000_000, 4000),
                     model("big-model", 2_500_000, 10_000_000, 16384), model("unserved-model", 1, 1, 10)),

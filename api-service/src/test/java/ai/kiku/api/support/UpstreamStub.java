@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An OpenAI-compatible upstream on loopback speaking the real chat-completions wire protocol (JSON
  * and SSE), for tests and the benchmark. Paths are {@code /<provider>/v1/chat/completions}, so one
- * server plays several providers. Directives in the last user message choose the behaviour:
+ * server plays several providers; the other endpoints ({@code /embeddings}...) are {@link StubEndpoints}. Directives in the last user message choose the behaviour:
  * {@code #fail} 500, {@code #bad} 400, {@code #slow} 300 ms delay, {@code #pause} 1.7 s delay, {@code #nousage} no usage,
  * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart, {@code #drip}
  * {@value #DRIP_CHUNKS} chunks 250 ms apart, {@code #endless} a chunk every 200 ms until the
@@ -98,11 +98,31 @@ public final class UpstreamStub implements AutoCloseable {
             req.response().putHeader("Content-Type", "application/json").end(lastBodies.getOrDefault(parts[1], Buffer.buffer("{}")));
             return;
         }
+        String provider = parts.length > 1 ? parts[1] : "";
+        if (path.endsWith("/embeddings")) {
+            hits.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
+            req.body().onSuccess(body -> {
+                lastBodies.put(provider, body);
+                StubEndpoints.embeddings(req.response(), body.toJsonObject());
+            });
+            return;
+        }
+        if (path.endsWith("/v1/completions") || path.endsWith("/v1/responses")) {
+            hits.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
+            req.body().onSuccess(body -> {
+                lastBodies.put(provider, body);
+                if (path.endsWith("/v1/completions")) {
+                    StubEndpoints.completions(vertx, req.response(), body.toJsonObject());
+                } else {
+                    StubEndpoints.responses(vertx, req.response(), body.toJsonObject());
+                }
+            });
+            return;
+        }
         if (!path.endsWith("/chat/completions")) {
             req.response().setStatusCode(404).end();
             return;
         }
-        String provider = parts[1];
         hits.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
         req.body().onSuccess(body -> chat(req.response(), provider, body));
     }

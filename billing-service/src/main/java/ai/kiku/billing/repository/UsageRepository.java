@@ -163,6 +163,7 @@ public class UsageRepository {
             case "hour" -> "to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')";
             case "model" -> "model";
             case "key" -> "key_id::text";
+            case "day-model" -> "to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' ' || model"; // the bot's chart
             default -> "to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
         };
         String sql = "SELECT " + group + " AS g, sum(requests)::bigint AS n, sum(input_tokens)::bigint AS i, "

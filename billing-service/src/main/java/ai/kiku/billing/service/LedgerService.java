@@ -143,9 +143,18 @@ public class LedgerService {
             return notify.publish(new NotifyEvent("pay:" + ref, NotifyEventType.PAYMENT_RECEIVED, account.accountId(),
                     tg, amount, balance, kind, now)).replaceWithVoid();
         }
-        if ("chargeback".equals(kind) && Account.ACTIVE.equals(account.status())) {
-            return notify.publish(new NotifyEvent("suspended:" + ref, NotifyEventType.ACCOUNT_SUSPENDED,
-                    account.accountId(), tg, amount, balance, "chargeback", now)).replaceWithVoid();
+        if ("refund".equals(kind)) {
+            return notify.publish(new NotifyEvent("refund:" + ref, NotifyEventType.REFUND_ISSUED, account.accountId(),
+                    tg, amount, balance, kind, now)).replaceWithVoid();
+        }
+        if ("chargeback".equals(kind)) {
+            Uni<String> booked = notify.publish(new NotifyEvent("chargeback:" + ref, NotifyEventType.CHARGEBACK,
+                    account.accountId(), tg, amount, balance, kind, now));
+            return Account.ACTIVE.equals(account.status())
+                    ? booked.flatMap(id -> notify.publish(new NotifyEvent("suspended:" + ref,
+                            NotifyEventType.ACCOUNT_SUSPENDED, account.accountId(), tg, amount, balance, "chargeback",
+                            now))).replaceWithVoid()
+                    : booked.replaceWithVoid();
         }
         return Uni.createFrom().voidItem();
     }

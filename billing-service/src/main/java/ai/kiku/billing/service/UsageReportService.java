@@ -16,7 +16,7 @@ import java.util.Set;
 @ApplicationScoped
 public class UsageReportService {
 
-    private static final Set<String> GROUPS = Set.of("day", "hour", "model", "key");
+    private static final Set<String> GROUPS = Set.of("day", "hour", "model", "key", "day-model");
     private static final Duration DEFAULT_PERIOD = Duration.ofDays(30);
     private static final Duration MAX_PERIOD = Duration.ofDays(400);
 
@@ -31,7 +31,7 @@ public class UsageReportService {
     public Uni<UsageReport> report(long accountId, String fromText, String toText, String groupByText) {
         String groupBy = groupByText == null || groupByText.isBlank() ? "day" : groupByText;
         if (!GROUPS.contains(groupBy)) {
-            throw ProblemException.badRequest("groupBy", "groupBy must be one of day, hour, model, key");
+            throw ProblemException.badRequest("groupBy", "groupBy must be one of day, hour, model, key, day-model");
         }
         Instant to = toText == null || toText.isBlank() ? Instant.now() : instant("to", toText);
         Instant from = fromText == null || fromText.isBlank() ? to.minus(DEFAULT_PERIOD) : instant("from", fromText);

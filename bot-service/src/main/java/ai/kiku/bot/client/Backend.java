@@ -6,6 +6,8 @@ import ai.kiku.common.contract.Catalogue;
 import ai.kiku.common.contract.Catalogue.CreditPack;
 import ai.kiku.common.contract.Checkout;
 import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.LedgerEntry;
+import ai.kiku.common.contract.LedgerPage;
 import ai.kiku.common.contract.UsageReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,12 +60,38 @@ public class Backend {
     }
 
     public UsageReport usage(long accountId, Instant from, Instant to) {
-        return call("billing", () -> billing.usage(accountId, from.toString(), to.toString(), "day"));
+        return usage(accountId, from, to, "day");
+    }
+
+    /** {@code groupBy}: day, hour, model, key or day-model (groups "YYYY-MM-DD model"). */
+    public UsageReport usage(long accountId, Instant from, Instant to, String groupBy) {
+        return call("billing", () -> billing.usage(accountId, from.toString(), to.toString(), groupBy));
     }
 
     public List<CreditPack> creditPacks() {
+        Catalogue catalogue = catalogue();
+        return catalogue.creditPacks() == null ? List.of() : catalogue.creditPacks();
+    }
+
+    public Catalogue catalogue() {
         Catalogue catalogue = call("billing", billing::catalogue);
-        return catalogue == null || catalogue.creditPacks() == null ? List.of() : catalogue.creditPacks();
+        return catalogue == null ? new Catalogue(List.of(), List.of(), List.of()) : catalogue;
+    }
+
+    /** Up to {@code limit} ledger entries older than {@code before} (null: the newest), newest first. */
+    public LedgerSlice ledger(long accountId, Long before, int limit) {
+        LedgerPage page = call("billing", () -> billing.ledger(accountId, before, limit));
+        return page == null || page.entries() == null ? new LedgerSlice(List.of(), null)
+                : new LedgerSlice(page.entries(), page.nextBefore());
+    }
+
+    /** A page of the ledger and where the next (older) one starts, null at the end. */
+    public record LedgerSlice(List<LedgerEntry> entries, Long nextBefore) {
+    }
+
+    public AccountView setLowBalanceThreshold(long accountId, long micros) {
+        return call("billing", () -> billing.setLowBalanceThreshold(accountId,
+                new InternalRequests.LowBalanceThreshold(micros)));
     }
 
     public Checkout checkout(long accountId, String paddlePriceId) {

@@ -5,10 +5,12 @@ import ai.kiku.common.contract.ApiKey;
 import ai.kiku.common.contract.Catalogue;
 import ai.kiku.common.contract.InternalApi;
 import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.LedgerPage;
 import ai.kiku.common.contract.UsageReport;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
@@ -47,6 +49,15 @@ public interface BillingApi {
     @Path(InternalApi.ACCOUNTS + InternalApi.USAGE)
     UsageReport usage(@PathParam("id") long accountId, @QueryParam("from") String from,
                       @QueryParam("to") String to, @QueryParam("groupBy") String groupBy);
+
+    @GET
+    @Path(InternalApi.ACCOUNTS + InternalApi.LEDGER)
+    LedgerPage ledger(@PathParam("id") long accountId, @QueryParam("before") Long before,
+                      @QueryParam("limit") int limit);
+
+    @PUT
+    @Path(InternalApi.ACCOUNTS + InternalApi.LOW_BALANCE_THRESHOLD)
+    AccountView setLowBalanceThreshold(@PathParam("id") long accountId, InternalRequests.LowBalanceThreshold body);
 
     @GET
     @Path(InternalApi.CATALOGUE)

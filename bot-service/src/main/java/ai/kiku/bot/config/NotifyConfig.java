@@ -44,4 +44,8 @@ public interface NotifyConfig {
     /** Lease on an event being sent; a crashed sender's lease lapses so that another may retry. */
     @WithDefault("5m")
     Duration sendLease();
+
+    /** Notifications sent per second by this replica, all chats together (Telegram: about 30/s). */
+    @WithDefault("30")
+    int maxPerSecond();
 }

@@ -1,90 +1,87 @@
 package ai.kiku.bot.service;
 
-import ai.kiku.bot.client.Backend;
+import ai.kiku.bot.i18n.Lang;
+import ai.kiku.bot.repository.TelegramUsers;
 import ai.kiku.common.contract.AccountView;
-import ai.kiku.common.contract.UsageReport;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 import static ai.kiku.bot.service.Texts.html;
 import static ai.kiku.bot.service.Texts.usd;
 
-/** /start, /balance, /usage and /help: the account as the user sees it. */
+/** /start, /help, /balance, /settings and /language: the account as the user sees it, and how it speaks. */
 @ApplicationScoped
 public class AccountCommands {
 
-    static final String NO_ACCOUNT = "You have no KikuAI account yet. Send /start to create one.";
-
-    private final Backend backend;
+    private final Profiles profiles;
+    private final TelegramUsers users;
     private final Replies replies;
-    private final Clock clock = Clock.systemUTC();
 
-    public AccountCommands(Backend backend, Replies replies) {
-        this.backend = backend;
+    public AccountCommands(Profiles profiles, TelegramUsers users, Replies replies) {
+        this.profiles = profiles;
+        this.users = users;
         this.replies = replies;
     }
 
     public void start(Chat chat) {
-        AccountView account = backend.ensureAccount(chat.userId(), chat.displayName());
-        replies.send(chat.chatId(), "Welcome to KikuAI, " + html(chat.displayName()) + "!\n"
-                + "Your account #" + account.accountId() + " is ready. Balance: <b>"
-                + usd(account.balanceMicros()) + "</b>.\n\n"
-                + "Top up with /topup, then create an API key with /newkey &lt;name&gt;.\n\n" + Texts.COMMANDS);
+        AccountView account = profiles.ensure(chat.userId(), chat.displayName());
+        replies.send(chat.chatId(), chat.t("start.welcome", "name", html(chat.displayName()),
+                "account", account.accountId(), "balance", usd(account.balanceMicros()))
+                + "\n\n" + chat.t("commands"), Menus.main(chat.lang()));
     }
 
     public void help(Chat chat) {
-        replies.send(chat.chatId(), "KikuAI — pay-as-you-go AI API.\n\n" + Texts.COMMANDS);
+        replies.send(chat.chatId(), chat.t("help.title") + "\n\n" + chat.t("commands"), Menus.main(chat.lang()));
+    }
+
+    /** The account, or a hint to /start (then empty). */
+    Optional<AccountView> account(Chat chat) {
+        Optional<AccountView> found = profiles.account(chat.userId());
+        if (found.isEmpty()) {
+            replies.send(chat.chatId(), chat.t("account.none"));
+        }
+        return found;
     }
 
     public void balance(Chat chat) {
-        Optional<AccountView> found = backend.account(chat.userId());
+        Optional<AccountView> found = account(chat);
         if (found.isEmpty()) {
-            replies.send(chat.chatId(), NO_ACCOUNT);
             return;
         }
         AccountView a = found.get();
-        StringBuilder text = new StringBuilder("Balance: <b>").append(usd(a.balanceMicros())).append("</b>");
+        StringBuilder text = new StringBuilder(chat.t("balance.line", "balance", usd(a.balanceMicros())));
         if (a.heldMicros() != 0) {
-            text.append("\nHeld by requests in flight: ").append(usd(a.heldMicros()))
-                    .append("\nAvailable: ").append(usd(a.balanceMicros() - a.heldMicros()));
+            text.append('\n').append(chat.t("balance.held", "held", usd(a.heldMicros()),
+                    "available", usd(a.balanceMicros() - a.heldMicros())));
         }
         if (!"active".equals(a.status())) {
-            text.append("\nAccount status: <b>").append(html(a.status())).append("</b>");
+            text.append('\n').append(chat.t("balance.status", "status", html(a.status())));
         }
         if (a.balanceMicros() - a.heldMicros() < a.lowBalanceThresholdMicros()) {
-            text.append("\n\nRunning low — top up with /topup.");
+            text.append("\n\n").append(chat.t("balance.low"));
         }
         replies.send(chat.chatId(), text.toString());
     }
 
-    public void usage(Chat chat) {
-        Optional<AccountView> found = backend.account(chat.userId());
+    public void settings(Chat chat) {
+        Optional<AccountView> found = account(chat);
         if (found.isEmpty()) {
-            replies.send(chat.chatId(), NO_ACCOUNT);
             return;
         }
-        long accountId = found.get().accountId();
-        Instant now = clock.instant();
-        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        Instant startOfToday = today.atStartOfDay(ZoneOffset.UTC).toInstant();
-        Instant startOfWeek = today.minusDays(6).atStartOfDay(ZoneOffset.UTC).toInstant();
-        UsageReport.Row day = backend.usage(accountId, startOfToday, now).totals();
-        UsageReport.Row week = backend.usage(accountId, startOfWeek, now).totals();
-        replies.send(chat.chatId(), "Usage (UTC)\n"
-                + "<b>Today</b>: " + line(day) + "\n"
-                + "<b>Last 7 days</b>: " + line(week));
+        replies.send(chat.chatId(), chat.t("settings.text", "language", chat.t("language.name"),
+                "threshold", usd(found.get().lowBalanceThresholdMicros())), Menus.settings(chat.lang()));
     }
 
-    private static String line(UsageReport.Row t) {
-        if (t == null || t.requests() == 0) {
-            return "no requests";
-        }
-        return t.requests() + (t.requests() == 1 ? " request, " : " requests, ")
-                + t.inputTokens() + " input + " + t.outputTokens() + " output tokens, " + usd(t.costMicros());
+    public void language(Chat chat) {
+        replies.send(chat.chatId(), chat.t("language.choose"), Menus.languages());
+    }
+
+    /** A language button: stored, confirmed in the new language, with the menu in it. */
+    public void switchLanguage(Chat chat, String callbackQueryId, Lang lang) {
+        users.setLanguage(chat.userId(), lang);
+        Chat now = chat.withLang(lang);
+        replies.answerCallback(callbackQueryId, now.t("language.set"));
+        replies.send(chat.chatId(), now.t("language.set"), Menus.main(lang));
     }
 }

@@ -2,6 +2,9 @@ package ai.kiku.bot.service;
 
 import ai.kiku.bot.client.TelegramFailure;
 import ai.kiku.bot.config.NotifyConfig;
+import ai.kiku.bot.i18n.Lang;
+import ai.kiku.bot.repository.ProfileCache;
+import ai.kiku.bot.repository.TelegramUsers;
 import ai.kiku.common.events.NotifyEvent;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
@@ -29,12 +32,19 @@ public class NotificationSender {
 
     private final RedisDataSource redis;
     private final Replies replies;
+    private final TelegramUsers users;
+    private final ProfileCache profiles;
+    private final SendPacer pacer;
     private final String leaseMs;
     private final String rememberMs;
 
-    public NotificationSender(RedisDataSource redis, Replies replies, NotifyConfig config) {
+    public NotificationSender(RedisDataSource redis, Replies replies, TelegramUsers users, ProfileCache profiles,
+                              SendPacer pacer, NotifyConfig config) {
         this.redis = redis;
         this.replies = replies;
+        this.users = users;
+        this.profiles = profiles;
+        this.pacer = pacer;
         this.leaseMs = Long.toString(Math.max(1, config.sendLease().toMillis()));
         this.rememberMs = Long.toString(Math.max(1, config.dedupeTtl().toMillis()));
     }
@@ -49,6 +59,11 @@ public class NotificationSender {
                     event.accountId());
             return Outcome.DROPPED;
         }
+        // every event says the account changed (money, keys, status): the cached profile is stale
+        profiles.invalidate(event.telegramUserId());
+        if (users.blocked(event.telegramUserId())) {
+            return Outcome.DROPPED; // they blocked the bot: no more sends until they write to it again
+        }
         String key = key(event.id());
         String lease = "sending:" + UUID.randomUUID();
         Response taken = redis.execute("SET", key, lease, "NX", "PX", leaseMs);
@@ -61,9 +76,14 @@ public class NotificationSender {
             return state.startsWith("sending:") ? Outcome.RETRY_LATER : Outcome.DUPLICATE;
         }
         try {
-            replies.send(event.telegramUserId(), NotificationTexts.of(event));
+            pacer.acquire(event.telegramUserId());
+            Lang lang = users.language(event.telegramUserId()).orElse(Lang.EN);
+            replies.send(event.telegramUserId(), NotificationTexts.of(event, lang));
         } catch (TelegramFailure e) {
             if (e.permanent()) {
+                if (e.errorCode() == 403) {
+                    users.setBlocked(event.telegramUserId(), true);
+                }
                 // Blocked bot, deleted chat: retrying cannot help; remember it as done.
                 LOG.warnf("notify event %s not deliverable, dropped: %s", event.id(), e.getMessage());
                 redis.execute("SET", key, "dropped", "PX", rememberMs);

@@ -1,29 +1,30 @@
 package ai.kiku.bot.service;
 
+import ai.kiku.bot.i18n.Lang;
+import ai.kiku.bot.i18n.Messages;
 import ai.kiku.common.events.NotifyEvent;
 
 import static ai.kiku.bot.service.Texts.html;
 import static ai.kiku.bot.service.Texts.usd;
 
-/** What the user reads for each billing event (Telegram HTML). */
+/** What the user reads for each billing event (Telegram HTML), in their language. */
 public final class NotificationTexts {
 
     private NotificationTexts() {
     }
 
-    public static String of(NotifyEvent e) {
-        String detail = e.detail() == null || e.detail().isBlank() ? null : html(e.detail());
-        return switch (e.type()) {
-            case PAYMENT_RECEIVED -> "Payment received: <b>+" + usd(e.amountMicros()) + "</b>.\nNew balance: <b>"
-                    + usd(e.balanceMicros()) + "</b>. Thank you!";
-            case LOW_BALANCE -> "Your balance is low: <b>" + usd(e.balanceMicros())
-                    + "</b>. Top up with /topup so that your API calls keep working.";
-            case KEY_CREATED -> "API key created" + (detail == null ? "" : ": " + detail)
-                    + ".\nIf this was not you, see /keys and /revoke it.";
-            case KEY_REVOKED -> "API key revoked" + (detail == null ? "" : ": " + detail)
-                    + ".\nRequests with it are refused from now on.";
-            case ACCOUNT_SUSPENDED -> "Your account is <b>suspended</b>" + (detail == null ? "" : ": " + detail)
-                    + ".\nAPI requests are refused until it is resolved. Balance: " + usd(e.balanceMicros()) + ".";
+    public static String of(NotifyEvent e, Lang lang) {
+        String detail = e.detail() == null || e.detail().isBlank() ? "" : ": " + html(e.detail());
+        String key = switch (e.type()) {
+            case PAYMENT_RECEIVED -> "notify.payment";
+            case LOW_BALANCE -> "notify.low_balance";
+            case KEY_CREATED -> "notify.key_created";
+            case KEY_REVOKED -> "notify.key_revoked";
+            case ACCOUNT_SUSPENDED -> "notify.suspended";
+            case REFUND_ISSUED -> "notify.refund";
+            case CHARGEBACK -> "notify.chargeback";
         };
+        return Messages.t(lang, key, "amount", usd(Math.abs(e.amountMicros())), "balance", usd(e.balanceMicros()),
+                "detail", detail);
     }
 }

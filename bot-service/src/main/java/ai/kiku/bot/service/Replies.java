@@ -6,9 +6,10 @@ import com.pengrad.telegrambot.model.request.InlineKeyboardMarkup;
 import com.pengrad.telegrambot.model.request.ParseMode;
 import com.pengrad.telegrambot.request.AnswerCallbackQuery;
 import com.pengrad.telegrambot.request.SendMessage;
+import com.pengrad.telegrambot.request.SendPhoto;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Sends the bot's messages (HTML, no link previews) through the gateway. */
+/** Sends the bot's messages (HTML, no link previews) and photos through the gateway. */
 @ApplicationScoped
 public class Replies {
 
@@ -29,6 +30,15 @@ public class Replies {
             message.replyMarkup(keyboard);
         }
         telegram.call(message);
+    }
+
+    /** A PNG with an HTML caption (at most 1024 characters, Telegram's limit). */
+    public void photo(long chatId, byte[] png, String captionHtml, InlineKeyboardMarkup keyboard) {
+        SendPhoto photo = new SendPhoto(chatId, png).caption(captionHtml).parseMode(ParseMode.HTML);
+        if (keyboard != null) {
+            photo.replyMarkup(keyboard);
+        }
+        telegram.call(photo);
     }
 
     /** Stops the button's spinner; {@code text} (may be null) shows as a short notice. */

@@ -25,16 +25,19 @@ public class TopupCommands {
     private static final int MAX_CALLBACK_BYTES = 64;
 
     private final Backend backend;
+    private final AccountCommands accounts;
+    private final Profiles profiles;
     private final Replies replies;
 
-    public TopupCommands(Backend backend, Replies replies) {
+    public TopupCommands(Backend backend, AccountCommands accounts, Profiles profiles, Replies replies) {
         this.backend = backend;
+        this.accounts = accounts;
+        this.profiles = profiles;
         this.replies = replies;
     }
 
     public void offer(Chat chat) {
-        if (backend.account(chat.userId()).isEmpty()) {
-            replies.send(chat.chatId(), AccountCommands.NO_ACCOUNT);
+        if (accounts.account(chat).isEmpty()) {
             return;
         }
         InlineKeyboardMarkup keyboard = new InlineKeyboardMarkup();
@@ -44,14 +47,14 @@ public class TopupCommands {
             if (pack.paddlePriceId() == null || data.getBytes(StandardCharsets.UTF_8).length > MAX_CALLBACK_BYTES) {
                 continue;
             }
-            keyboard.addRow(new InlineKeyboardButton(label(pack)).callbackData(data));
+            keyboard.addRow(new InlineKeyboardButton(label(chat, pack)).callbackData(data));
             offered++;
         }
         if (offered == 0) {
-            replies.send(chat.chatId(), "Top-ups are not available right now. Please try again later.");
+            replies.send(chat.chatId(), chat.t("topup.unavailable"));
             return;
         }
-        replies.send(chat.chatId(), "Choose a credit pack:", keyboard);
+        replies.send(chat.chatId(), chat.t("topup.choose"), keyboard);
     }
 
     /** A pack button was pressed; {@code priceId} is what follows {@link #CALLBACK_PREFIX}. */
@@ -59,26 +62,25 @@ public class TopupCommands {
         Optional<CreditPack> pack = backend.creditPacks().stream()
                 .filter(p -> priceId.equals(p.paddlePriceId())).findFirst();
         if (pack.isEmpty()) {
-            replies.answerCallback(callbackQueryId, "This pack is no longer offered; send /topup again.");
+            replies.answerCallback(callbackQueryId, chat.t("topup.pack_gone"));
             return;
         }
-        Optional<AccountView> account = backend.account(chat.userId());
+        Optional<AccountView> account = profiles.account(chat.userId());
         if (account.isEmpty()) {
             replies.answerCallback(callbackQueryId, null);
-            replies.send(chat.chatId(), AccountCommands.NO_ACCOUNT);
+            replies.send(chat.chatId(), chat.t("account.none"));
             return;
         }
-        replies.answerCallback(callbackQueryId, "Creating your checkout…");
+        replies.answerCallback(callbackQueryId, chat.t("topup.creating"));
         Checkout checkout = backend.checkout(account.get().accountId(), priceId);
         InlineKeyboardMarkup pay = new InlineKeyboardMarkup(
-                new InlineKeyboardButton("Pay " + pack.get().priceLabel()).url(checkout.checkoutUrl()));
-        replies.send(chat.chatId(), "Checkout for <b>" + html(pack.get().name()) + "</b> ("
-                + usd(pack.get().creditsMicros()) + " of credits):\n" + html(checkout.checkoutUrl())
-                + "\n\nYour balance is credited as soon as the payment completes; I will tell you here.", pay);
+                new InlineKeyboardButton(chat.t("topup.pay", "price", pack.get().priceLabel())).url(checkout.checkoutUrl()));
+        replies.send(chat.chatId(), chat.t("topup.checkout", "pack", html(pack.get().name()),
+                "credits", usd(pack.get().creditsMicros()), "url", html(checkout.checkoutUrl())), pay);
     }
 
-    private static String label(CreditPack pack) {
-        String name = pack.name() == null ? usd(pack.creditsMicros()) + " of credits" : pack.name();
+    private static String label(Chat chat, CreditPack pack) {
+        String name = pack.name() == null ? chat.t("topup.pack_name", "credits", usd(pack.creditsMicros())) : pack.name();
         return pack.priceLabel() == null ? name : name + " — " + pack.priceLabel();
     }
 }

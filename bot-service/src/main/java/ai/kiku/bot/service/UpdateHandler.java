@@ -2,6 +2,9 @@ package ai.kiku.bot.service;
 
 import ai.kiku.bot.client.BackendException;
 import ai.kiku.bot.client.TelegramFailure;
+import ai.kiku.bot.i18n.Lang;
+import ai.kiku.bot.i18n.Messages;
+import ai.kiku.bot.repository.TelegramUsers;
 import com.pengrad.telegrambot.model.CallbackQuery;
 import com.pengrad.telegrambot.model.Message;
 import com.pengrad.telegrambot.model.Update;
@@ -13,25 +16,26 @@ import org.jboss.logging.Logger;
 import java.util.Locale;
 
 /**
- * Handles one Telegram update on a worker thread: routes commands and button presses, and turns
- * backend failures into a polite answer instead of silence.
+ * Handles one Telegram update on a worker thread: works out the chat and its language, routes commands
+ * and button presses, and turns backend failures into a polite answer instead of silence. Edited
+ * messages and updates without a user are ignored; stickers and other non-text get a hint.
  */
 @ApplicationScoped
 public class UpdateHandler {
 
     private static final Logger LOG = Logger.getLogger(UpdateHandler.class);
-    private static final String TRY_LATER = "Sorry, that did not work — KikuAI is having trouble right now. "
-            + "Please try again in a minute.";
+    /** Longer than any command the bot takes; such a text is answered, not parsed. */
+    static final int MAX_TEXT = 512;
 
-    private final AccountCommands accounts;
-    private final KeyCommands keys;
-    private final TopupCommands topups;
+    private final Commands commands;
+    private final CallbackRouter callbacks;
+    private final TelegramUsers users;
     private final Replies replies;
 
-    public UpdateHandler(AccountCommands accounts, KeyCommands keys, TopupCommands topups, Replies replies) {
-        this.accounts = accounts;
-        this.keys = keys;
-        this.topups = topups;
+    public UpdateHandler(Commands commands, CallbackRouter callbacks, TelegramUsers users, Replies replies) {
+        this.commands = commands;
+        this.callbacks = callbacks;
+        this.users = users;
         this.replies = replies;
     }
 
@@ -53,33 +57,47 @@ public class UpdateHandler {
         try {
             if (update.message() != null) {
                 chat = chatOf(update.message());
-                if (chat != null && update.message().text() != null) {
-                    onText(chat, update.message().text());
+                if (chat != null) {
+                    onMessage(chat, update.message());
                 }
             } else if (update.callbackQuery() != null) {
                 CallbackQuery query = update.callbackQuery();
                 chat = chatOf(query);
                 if (chat != null) {
-                    onCallback(chat, query);
+                    callbacks.route(chat, query);
                 }
             }
         } catch (BackendException e) {
             LOG.warnf("update %d: %s", update.updateId(), e.getMessage());
-            apologise(chat, e.status() >= 400 && e.status() < 500 && e.detail() != null
-                    ? "Sorry, that was refused: " + Texts.html(e.detail()) : TRY_LATER);
+            apologise(chat, chat != null && e.status() >= 400 && e.status() < 500 && e.detail() != null
+                    ? chat.t("error.refused", "detail", Texts.html(e.detail())) : null);
         } catch (TelegramFailure e) {
             LOG.warnf("update %d: could not answer: %s", update.updateId(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.errorf(e, "update %d: unexpected failure", update.updateId());
-            apologise(chat, TRY_LATER);
+            apologise(chat, null);
         }
     }
 
-    private void onText(Chat chat, String text) {
+    private void onMessage(Chat chat, Message message) {
+        String text = message.text();
+        if (text == null) {
+            if (chat.privateChat()) { // a sticker, photo, voice...: say what the bot understands
+                replies.send(chat.chatId(), chat.t("input.not_text"), Menus.main(chat.lang()));
+            }
+            return;
+        }
         String trimmed = text.strip();
         if (!trimmed.startsWith("/")) {
             if (chat.privateChat()) {
-                replies.send(chat.chatId(), "I understand commands only.\n\n" + Texts.COMMANDS);
+                replies.send(chat.chatId(), chat.t(trimmed.length() > MAX_TEXT ? "input.too_long" : "input.not_command"),
+                        Menus.main(chat.lang()));
+            }
+            return;
+        }
+        if (trimmed.length() > MAX_TEXT) {
+            if (chat.privateChat()) {
+                replies.send(chat.chatId(), chat.t("input.too_long"));
             }
             return;
         }
@@ -91,43 +109,29 @@ public class UpdateHandler {
             command = command.substring(0, at);
         }
         command = command.toLowerCase(Locale.ROOT);
-        if (!chat.privateChat() && !"/help".equals(command)) {
-            replies.send(chat.chatId(), "For your privacy I answer that only in a private chat with me.");
+        if (!chat.privateChat()) {
+            replies.send(chat.chatId(), chat.t("group.private_only"));
             return;
         }
-        switch (command) {
-            case "/start" -> accounts.start(chat);
-            case "/balance" -> accounts.balance(chat);
-            case "/usage" -> accounts.usage(chat);
-            case "/topup" -> topups.offer(chat);
-            case "/keys" -> keys.list(chat);
-            case "/newkey" -> keys.create(chat, args);
-            case "/revoke" -> keys.revoke(chat, args);
-            case "/help" -> accounts.help(chat);
-            default -> replies.send(chat.chatId(), "Unknown command.\n\n" + Texts.COMMANDS);
+        Chat speaking = chat;
+        if ("/start".equals(command)) {
+            users.setBlocked(chat.userId(), false); // they are talking to the bot again
+            speaking = chat.withLang(users.languageOrInit(chat.userId(), chat.lang()));
         }
+        commands.run(speaking, command, args);
     }
 
-    private void onCallback(Chat chat, CallbackQuery query) {
-        String data = query.data() == null ? "" : query.data();
-        if (data.startsWith(TopupCommands.CALLBACK_PREFIX) && chat.privateChat()) {
-            topups.checkout(chat, query.id(), data.substring(TopupCommands.CALLBACK_PREFIX.length()));
-        } else {
-            replies.answerCallback(query.id(), "This button is no longer valid.");
-        }
-    }
-
-    private static Chat chatOf(Message message) {
+    private Chat chatOf(Message message) {
         User from = message.from();
         if (message.chat() == null || message.chat().id() == null || from == null || from.id() == null) {
             return null; // channel posts and service messages have no user to answer
         }
         long chatId = message.chat().id();
-        return new Chat(chatId, from.id(), displayName(from), chatId == from.id());
+        return new Chat(chatId, from.id(), displayName(from), chatId == from.id(), languageOf(from));
     }
 
     /** Button presses may come without a message (inline messages, Telegram's sample): answer the user directly. */
-    private static Chat chatOf(CallbackQuery query) {
+    private Chat chatOf(CallbackQuery query) {
         User from = query.from();
         if (from == null || from.id() == null) {
             return null;
@@ -135,7 +139,12 @@ public class UpdateHandler {
         MaybeInaccessibleMessage message = query.maybeInaccessibleMessage();
         long chatId = message != null && message.chat() != null && message.chat().id() != null
                 ? message.chat().id() : from.id();
-        return new Chat(chatId, from.id(), displayName(from), chatId == from.id());
+        return new Chat(chatId, from.id(), displayName(from), chatId == from.id(), languageOf(from));
+    }
+
+    /** The language the user chose, else the one their Telegram app reports. */
+    private Lang languageOf(User from) {
+        return users.language(from.id()).orElseGet(() -> Lang.fromTelegram(from.languageCode()));
     }
 
     static String displayName(User user) {
@@ -152,7 +161,7 @@ public class UpdateHandler {
             return;
         }
         try {
-            replies.send(chat.chatId(), text);
+            replies.send(chat.chatId(), text != null ? text : Messages.t(chat.lang(), "error.try_later"));
         } catch (RuntimeException e) {
             LOG.warnf("could not send apology: %s", e.getMessage());
         }

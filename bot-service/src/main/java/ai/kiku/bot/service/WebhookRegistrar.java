@@ -3,6 +3,8 @@ package ai.kiku.bot.service;
 import ai.kiku.bot.client.TelegramGateway;
 import ai.kiku.bot.config.BotSetup;
 import ai.kiku.bot.config.TelegramConfig;
+import ai.kiku.bot.i18n.Lang;
+import ai.kiku.bot.i18n.Messages;
 import com.pengrad.telegrambot.model.BotCommand;
 import com.pengrad.telegrambot.request.SetMyCommands;
 import com.pengrad.telegrambot.request.SetWebhook;
@@ -13,12 +15,15 @@ import org.jboss.logging.Logger;
 
 /**
  * With a real token and {@code kiku.telegram.public-url}, tells Telegram at startup where the
- * webhook is (with the secret) and which commands to offer in its menu. Off the startup path.
+ * webhook is (with the secret) and which commands to offer in its menu, in each language. Off the startup path.
  */
 @ApplicationScoped
 public class WebhookRegistrar {
 
     private static final Logger LOG = Logger.getLogger(WebhookRegistrar.class);
+    /** The commands in Telegram's menu, in order; each has a {@code menu.<name>} text per language. */
+    static final String[] MENU_COMMANDS = {"start", "balance", "topup", "keys", "newkey", "revoke", "usage",
+            "prices", "history", "alert", "language", "help"};
 
     private final BotSetup setup;
     private final TelegramConfig config;
@@ -39,6 +44,15 @@ public class WebhookRegistrar {
         t.start();
     }
 
+    /** The command menu Telegram shows, in one language. */
+    static SetMyCommands commands(Lang lang) {
+        BotCommand[] commands = new BotCommand[MENU_COMMANDS.length];
+        for (int i = 0; i < MENU_COMMANDS.length; i++) {
+            commands[i] = new BotCommand(MENU_COMMANDS[i], Messages.t(lang, "menu." + MENU_COMMANDS[i]));
+        }
+        return new SetMyCommands(commands);
+    }
+
     void register() {
         String base = config.publicUrl().orElseThrow().replaceAll("/+$", "");
         String url = base + "/telegram/webhook";
@@ -46,15 +60,10 @@ public class WebhookRegistrar {
             telegram.call(new SetWebhook().url(url).secretToken(setup.webhookSecret())
                     .allowedUpdates("message", "callback_query"));
             LOG.infof("Telegram webhook set to %s", url);
-            telegram.call(new SetMyCommands(
-                    new BotCommand("start", "Create your account"),
-                    new BotCommand("balance", "Your balance"),
-                    new BotCommand("topup", "Buy credits"),
-                    new BotCommand("keys", "Your API keys"),
-                    new BotCommand("newkey", "Create an API key"),
-                    new BotCommand("revoke", "Revoke an API key"),
-                    new BotCommand("usage", "Spending today and this week"),
-                    new BotCommand("help", "All commands")));
+            telegram.call(commands(Lang.EN)); // the default, for every other language
+            for (Lang lang : Lang.values()) {
+                telegram.call(commands(lang).languageCode(lang.code()));
+            }
         } catch (RuntimeException e) {
             LOG.errorf("could not register the Telegram webhook at %s: %s", url, e.getMessage());
         }

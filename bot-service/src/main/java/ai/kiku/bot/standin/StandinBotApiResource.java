@@ -12,14 +12,21 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.server.multipart.FormValue;
+import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * A fake Telegram Bot API for {@code ./kiku up} without a bot token: accepts what pengrad sends
- * (form-encoded, or JSON like Telegram also accepts), records messages per chat in
+ * (form-encoded, multipart for photos, or JSON like Telegram also accepts), records messages per chat in
  * {@link StandinChats} and answers in Telegram's envelope. Served only when the stand-in is active.
  */
 @Path("/telegram-standin/bot{token}/{method}")
@@ -58,6 +65,33 @@ public class StandinBotApiResource {
         return call(token, method, body == null ? Map.of() : body);
     }
 
+    /** What pengrad sends for files (sendPhoto): text parts as parameters, file parts as bytes. */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response multipart(@PathParam("token") String token, @PathParam("method") String method,
+                              MultipartFormDataInput input) {
+        Map<String, Object> params = new HashMap<>();
+        if (input != null) {
+            input.getValues().forEach((name, values) -> {
+                FormValue v = values.isEmpty() ? null : values.iterator().next();
+                if (v == null) {
+                    return;
+                }
+                if (v.isFileItem()) {
+                    try (InputStream in = v.getFileItem().getInputStream()) {
+                        params.put(name, in.readAllBytes());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                } else {
+                    params.put(name, v.getValue());
+                }
+            });
+        }
+        return call(token, method, params);
+    }
+
     private Response call(String token, String method, Map<String, Object> p) {
         if (!setup.standin()) {
             throw ProblemException.notFound("Telegram stand-in (enable with kiku.local-standins and no bot token)");
@@ -69,6 +103,7 @@ public class StandinBotApiResource {
             case "getMe" -> ok(botUser());
             case "getWebhookInfo" -> ok(Map.of("url", "", "pending_update_count", 0));
             case "sendMessage" -> sendMessage(p);
+            case "sendPhoto" -> sendPhoto(p);
             case "editMessageText", "editMessageReplyMarkup" -> edit(method, p);
             case "answerCallbackQuery" -> answerCallback(p);
             default -> ACCEPTED_NO_OPS.contains(method) ? ok(true) : error(404, "Not Found");
@@ -86,6 +121,24 @@ public class StandinBotApiResource {
         }
         StandinChats.ChatMessage entry = chats.addBot(chatId, text, str(p.get("parse_mode")), markup(p.get("reply_markup")));
         return ok(message(chatId, entry));
+    }
+
+    private Response sendPhoto(Map<String, Object> p) {
+        Long chatId = chatId(p);
+        if (chatId == null) {
+            return error(400, "Bad Request: chat not found");
+        }
+        if (!(p.get("photo") instanceof byte[] photo) || photo.length == 0) {
+            return error(400, "Bad Request: there is no photo in the request");
+        }
+        StandinChats.ChatMessage entry = chats.addBotPhoto(chatId, photo, str(p.get("caption")), str(p.get("parse_mode")),
+                markup(p.get("reply_markup")));
+        Map<String, Object> m = message(chatId, entry);
+        m.remove("text");
+        m.put("caption", entry.text());
+        m.put("photo", List.of(Map.of("file_id", "standin-" + entry.messageId(), "file_unique_id",
+                "u" + entry.messageId(), "width", 1000, "height", 700)));
+        return ok(m);
     }
 
     private Response edit(String method, Map<String, Object> p) {

@@ -15,14 +15,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class StandinChats {
 
-    /** One line of a chat; {@code replyMarkup} is the inline keyboard as Telegram JSON (maps and lists). */
+    /**
+     * One line of a chat; {@code replyMarkup} is the inline keyboard as Telegram JSON (maps and lists);
+     * {@code photoUrl} where the page fetches the message's photo (then {@code text} is its caption), or null.
+     */
     public record ChatMessage(int messageId, String from, String text, String parseMode, Object replyMarkup,
-                        long date, boolean edited) {
+                        long date, boolean edited, String photoUrl) {
     }
 
     private static final int KEEP_PER_CHAT = 200;
 
     private final Map<Long, Deque<ChatMessage>> chats = new ConcurrentHashMap<>();
+    /** Photos by message id; dropped with their message. */
+    private final Map<Integer, byte[]> photos = new ConcurrentHashMap<>();
     private final AtomicInteger messageIds = new AtomicInteger(1000);
     // Random start: dedupe keys of update ids outlive a restart of the stand-in by a day.
     private final AtomicInteger updateIds = new AtomicInteger(ThreadLocalRandom.current().nextInt(1, 1 << 30));
@@ -32,16 +37,30 @@ public class StandinChats {
     }
 
     public ChatMessage addUser(long chatId, String text) {
-        return add(chatId, new ChatMessage(messageIds.incrementAndGet(), "user", text, null, null, now(), false));
+        return add(chatId, new ChatMessage(messageIds.incrementAndGet(), "user", text, null, null, now(), false, null));
     }
 
     public ChatMessage addBot(long chatId, String text, String parseMode, Object replyMarkup) {
-        return add(chatId, new ChatMessage(messageIds.incrementAndGet(), "bot", text, parseMode, replyMarkup, now(), false));
+        return add(chatId, new ChatMessage(messageIds.incrementAndGet(), "bot", text, parseMode, replyMarkup, now(), false,
+                null));
+    }
+
+    /** A photo the bot sent (PNG or JPEG bytes) with its caption. */
+    public ChatMessage addBotPhoto(long chatId, byte[] photo, String caption, String parseMode, Object replyMarkup) {
+        int id = messageIds.incrementAndGet();
+        photos.put(id, photo);
+        return add(chatId, new ChatMessage(id, "bot", caption == null ? "" : caption, parseMode, replyMarkup, now(),
+                false, "/telegram-standin/api/photos/" + id));
+    }
+
+    /** The bytes of a photo message, or null. */
+    public byte[] photo(int messageId) {
+        return photos.get(messageId);
     }
 
     /** A callback answer's text, shown as a notice in the chat. */
     public void addNotice(long chatId, String text) {
-        add(chatId, new ChatMessage(messageIds.incrementAndGet(), "notice", text, null, null, now(), false));
+        add(chatId, new ChatMessage(messageIds.incrementAndGet(), "notice", text, null, null, now(), false, null));
     }
 
     /** Replaces text and/or keyboard of a bot message; null when there is no such message. */
@@ -56,7 +75,7 @@ public class StandinChats {
                 ChatMessage e = copy.get(i);
                 if (e.messageId() == messageId && "bot".equals(e.from())) {
                     ChatMessage updated = new ChatMessage(messageId, "bot", text != null ? text : e.text(),
-                            text != null ? parseMode : e.parseMode(), replyMarkup, e.date(), true);
+                            text != null ? parseMode : e.parseMode(), replyMarkup, e.date(), true, e.photoUrl());
                     copy.set(i, updated);
                     chat.clear();
                     chat.addAll(copy);
@@ -82,7 +101,7 @@ public class StandinChats {
         synchronized (chat) {
             chat.addLast(entry);
             while (chat.size() > KEEP_PER_CHAT) {
-                chat.removeFirst();
+                photos.remove(chat.removeFirst().messageId());
             }
         }
         return entry;

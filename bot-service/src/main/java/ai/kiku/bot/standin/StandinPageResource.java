@@ -83,6 +83,19 @@ public class StandinPageResource {
         return Map.of("updateId", chats.nextUpdateId(), "messageId", entry.messageId(), "date", entry.date());
     }
 
+    /** A photo the bot sent (the /usage chart), as the page shows it. */
+    @GET
+    @Path("/api/photos/{messageId}")
+    @Produces("image/png")
+    public byte[] photo(@PathParam("messageId") int messageId) {
+        requireActive();
+        byte[] photo = chats.photo(messageId);
+        if (photo == null) {
+            throw ProblemException.notFound("photo " + messageId);
+        }
+        return photo;
+    }
+
     /** An update id for a button press. */
     @POST
     @Path("/api/update-ids")

@@ -7,6 +7,8 @@ import ai.kiku.common.contract.Catalogue;
 import ai.kiku.common.contract.Checkout;
 import ai.kiku.common.contract.InternalApi;
 import ai.kiku.common.contract.InternalRequests;
+import ai.kiku.common.contract.LedgerEntry;
+import ai.kiku.common.contract.LedgerPage;
 import ai.kiku.common.contract.LedgerResult;
 import ai.kiku.common.contract.UsageReport;
 import ai.kiku.common.money.Micros;
@@ -48,6 +50,11 @@ public final class ContractStandin implements AutoCloseable {
             new Catalogue.CreditPack("pri_local_5", "$5 of credits", 5_000_000L, "USD 5.00"),
             new Catalogue.CreditPack("pri_local_20", "$20 of credits", 20_000_000L, "USD 20.00"));
     private static final Pattern KEY = Pattern.compile("/keys/(\\d+)");
+    private static final List<Catalogue.Product> PRODUCTS = List.of(
+            new Catalogue.Product("llm-proxy", "LLM proxy", "chat completions", 100L));
+    private static final List<Catalogue.ModelPrice> MODELS = List.of(
+            new Catalogue.ModelPrice("local-echo", "llm-proxy", 150_000L, 600_000L, 4096),
+            new Catalogue.ModelPrice("big-model", "llm-proxy", 3_000_000L, 7_000_000L, 8192));
     private static final String BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private final String token;
@@ -59,11 +66,18 @@ public final class ContractStandin implements AutoCloseable {
     private final Map<Long, AccountView> accounts = new ConcurrentHashMap<>();
     private final Map<Long, Long> byTelegram = new ConcurrentHashMap<>();
     private final Map<Long, List<ApiKey>> keys = new ConcurrentHashMap<>();
+    private final Map<Long, List<LedgerEntry>> ledger = new ConcurrentHashMap<>();
+    private final Map<Long, List<String>> usage;
     private final HttpServer server;
 
-    public ContractStandin(String token, List<String> requests) throws IOException {
+    /**
+     * @param usage usage to report per account id: rows "YYYY-MM-DD model requests inputTokens outputTokens
+     *              costMicros keyId" (JDK types, filled by tests)
+     */
+    public ContractStandin(String token, List<String> requests, Map<Long, List<String>> usage) throws IOException {
         this.token = token;
         this.requests = requests;
+        this.usage = usage;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -112,7 +126,7 @@ public final class ContractStandin implements AutoCloseable {
                 send(ex, 200, accounts.get(id));
             }
         } else if (method.equals("GET") && path.equals(InternalApi.CATALOGUE)) {
-            send(ex, 200, new Catalogue(List.of(), List.of(), PACKS));
+            send(ex, 200, new Catalogue(PRODUCTS, MODELS, PACKS));
         } else if (method.equals("POST") && path.equals(InternalApi.CHECKOUTS)) {
             InternalRequests.CreateCheckout create = json.treeToValue(body, InternalRequests.CreateCheckout.class);
             String txn = "txn_" + token(26).toLowerCase();
@@ -165,12 +179,75 @@ public final class ContractStandin implements AutoCloseable {
             accounts.put(id, new AccountView(a.accountId(), a.telegramUserId(), a.displayName(), a.status(), balance,
                     Micros.format(balance), a.heldMicros(), a.lowBalanceThresholdMicros(),
                     a.defaultRateLimitPerMinute(), a.createdAt()));
+            ledger.computeIfAbsent(id, k -> new ArrayList<>()).add(new LedgerEntry(ids.incrementAndGet(),
+                    booking.kind(), booking.amountMicros(), Micros.format(booking.amountMicros()),
+                    booking.externalRef(), booking.description(), Instant.now()));
             send(ex, 200, new LedgerResult(true, balance, Micros.format(balance)));
+        } else if (method.equals("GET") && rest.equals("/ledger")) {
+            List<LedgerEntry> all = new ArrayList<>(ledger.getOrDefault(id, List.of()));
+            java.util.Collections.reverse(all);
+            Map<String, String> q = query(query);
+            int limit = Integer.parseInt(q.getOrDefault("limit", "50"));
+            long before = Long.parseLong(q.getOrDefault("before", Long.toString(Long.MAX_VALUE)));
+            List<LedgerEntry> page = all.stream().filter(e -> e.entryId() < before).limit(limit).toList();
+            send(ex, 200, new LedgerPage(id, page, page.size() == limit ? page.get(page.size() - 1).entryId() : null));
+        } else if (method.equals("PUT") && rest.equals("/low-balance-threshold")) {
+            InternalRequests.LowBalanceThreshold t = json.treeToValue(body, InternalRequests.LowBalanceThreshold.class);
+            if (t.lowBalanceThresholdMicros() == null || t.lowBalanceThresholdMicros() < 0
+                    || t.lowBalanceThresholdMicros() > 10_000_000_000L) {
+                problem(ex, 400, "lowBalanceThresholdMicros must be between 0 and 10000000000");
+                return;
+            }
+            AccountView a = accounts.get(id);
+            AccountView changed = new AccountView(a.accountId(), a.telegramUserId(), a.displayName(), a.status(),
+                    a.balanceMicros(), a.balance(), a.heldMicros(), t.lowBalanceThresholdMicros(),
+                    a.defaultRateLimitPerMinute(), a.createdAt());
+            accounts.put(id, changed);
+            send(ex, 200, changed);
         } else if (method.equals("GET") && rest.equals("/usage")) {
-            send(ex, 200, new UsageReport(id, null, null, "day", UsageReport.Row.of(null, 0, 0, 0, 0), List.of()));
+            String groupBy = query(query).getOrDefault("groupBy", "day");
+            String from = query(query).get("from");
+            String firstDay = from == null ? "" : from.substring(0, 10); // rows are whole days
+            Map<String, long[]> groups = new java.util.TreeMap<>();
+            long[] total = new long[4];
+            for (String row : usage.getOrDefault(id, List.of())) {
+                String[] f = row.split(" ");
+                if (f[0].compareTo(firstDay) < 0) {
+                    continue;
+                }
+                String group = switch (groupBy) {
+                    case "model" -> f[1];
+                    case "key" -> f[6];
+                    case "day-model" -> f[0] + " " + f[1];
+                    default -> f[0];
+                };
+                long[] g = groups.computeIfAbsent(group, k -> new long[4]);
+                for (int i = 0; i < 4; i++) {
+                    g[i] += Long.parseLong(f[2 + i]);
+                    total[i] += Long.parseLong(f[2 + i]);
+                }
+            }
+            List<UsageReport.Row> rows = groups.entrySet().stream()
+                    .map(e -> UsageReport.Row.of(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2],
+                            e.getValue()[3])).toList();
+            send(ex, 200, new UsageReport(id, null, null, groupBy,
+                    UsageReport.Row.of(null, total[0], total[1], total[2], total[3]), rows));
         } else {
             problem(ex, 404, "not found");
         }
+    }
+
+    private static Map<String, String> query(String query) {
+        Map<String, String> q = new java.util.HashMap<>();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    q.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return q;
     }
 
     private String token(int length) {

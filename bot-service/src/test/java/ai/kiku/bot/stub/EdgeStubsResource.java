@@ -8,14 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts the two things outside bot-service that its tests need: the Telegram Bot API stub and
  * the contract stand-in of billing/webhook, and points the service at them. Test classes receive
- * the recordings in fields named {@code telegramCalls}, {@code telegramScript} and
- * {@code backendRequests} (JDK types only, so class loaders do not matter).
+ * the recordings in fields named {@code telegramCalls}, {@code telegramScript},
+ * {@code backendRequests} and {@code backendUsage} (JDK types only, so class loaders do not matter).
  */
 public class EdgeStubsResource implements QuarkusTestResourceLifecycleManager {
 
@@ -25,6 +26,7 @@ public class EdgeStubsResource implements QuarkusTestResourceLifecycleManager {
     private final List<Map<String, String>> telegramCalls = new CopyOnWriteArrayList<>();
     private final Queue<Map<String, String>> telegramScript = new ConcurrentLinkedQueue<>();
     private final List<String> backendRequests = new CopyOnWriteArrayList<>();
+    private final Map<Long, List<String>> backendUsage = new ConcurrentHashMap<>();
     private TelegramStub telegram;
     private ContractStandin backend;
 
@@ -33,7 +35,7 @@ public class EdgeStubsResource implements QuarkusTestResourceLifecycleManager {
         String internalToken = "it-" + UUID.randomUUID();
         try {
             telegram = new TelegramStub(BOT_TOKEN, telegramCalls, telegramScript);
-            backend = new ContractStandin(internalToken, backendRequests);
+            backend = new ContractStandin(internalToken, backendRequests, backendUsage);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -51,6 +53,7 @@ public class EdgeStubsResource implements QuarkusTestResourceLifecycleManager {
         injector.injectIntoFields(telegramCalls, f -> f.getName().equals("telegramCalls"));
         injector.injectIntoFields(telegramScript, f -> f.getName().equals("telegramScript"));
         injector.injectIntoFields(backendRequests, f -> f.getName().equals("backendRequests"));
+        injector.injectIntoFields(backendUsage, f -> f.getName().equals("backendUsage"));
     }
 
     @Override

@@ -70,7 +70,9 @@ public final class TelegramStub implements AutoCloseable {
                 return;
             }
             String method = path.substring(prefix.length());
-            Map<String, String> params = parseForm(exchange.getRequestBody());
+            String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+            Map<String, String> params = contentType != null && contentType.startsWith("multipart/form-data")
+                    ? parseMultipart(exchange.getRequestBody(), contentType) : parseForm(exchange.getRequestBody());
             Map<String, String> failure = scripted(method, params.get("chat_id"));
             int status = failure == null ? 200 : Integer.parseInt(failure.get("status"));
             Map<String, String> call = new LinkedHashMap<>(params);
@@ -83,7 +85,8 @@ public final class TelegramStub implements AutoCloseable {
                 body.put("ok", false);
                 body.put("error_code", status);
                 body.put("description", status == 429 ? "Too Many Requests: retry after " + failure.get("retry_after")
-                        : status >= 500 ? "Internal Server Error" : "Bad Request: chat not found");
+                        : status >= 500 ? "Internal Server Error"
+                        : status == 403 ? "Forbidden: bot was blocked by the user" : "Bad Request: chat not found");
                 if (failure.get("retry_after") != null) {
                     body.put("parameters", Map.of("retry_after", Integer.parseInt(failure.get("retry_after"))));
                 }
@@ -97,7 +100,7 @@ public final class TelegramStub implements AutoCloseable {
     private Object result(String method, Map<String, String> p) {
         return switch (method) {
             case "getMe" -> Map.of("id", 123456, "is_bot", true, "first_name", "Kiku", "username", "kiku_test_bot");
-            case "sendMessage", "editMessageText" -> {
+            case "sendMessage", "editMessageText", "sendPhoto" -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("message_id", p.containsKey("message_id") ? Integer.parseInt(p.get("message_id"))
                         : messageIds.incrementAndGet());
@@ -122,6 +125,40 @@ public final class TelegramStub implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * multipart/form-data as pengrad sends files: text parts as they are; a file part as
+     * {@code <name>} = base64 of its bytes and {@code <name>_filename}.
+     */
+    private static Map<String, String> parseMultipart(InputStream in, String contentType) throws IOException {
+        String boundary = "--" + contentType.replaceAll(".*boundary=\"?([^\";]+)\"?.*", "$1");
+        String body = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String part : body.split(java.util.regex.Pattern.quote(boundary))) {
+            int headersEnd = part.indexOf("\r\n\r\n");
+            if (headersEnd < 0) {
+                continue;
+            }
+            String headers = part.substring(0, headersEnd);
+            String content = part.substring(headersEnd + 4);
+            if (content.endsWith("\r\n")) {
+                content = content.substring(0, content.length() - 2);
+            }
+            java.util.regex.Matcher name = java.util.regex.Pattern.compile("name=\"([^\"]*)\"").matcher(headers);
+            if (!name.find()) {
+                continue;
+            }
+            java.util.regex.Matcher file = java.util.regex.Pattern.compile("filename=\"([^\"]*)\"").matcher(headers);
+            byte[] bytes = content.getBytes(StandardCharsets.ISO_8859_1);
+            if (file.find()) {
+                params.put(name.group(1), java.util.Base64.getEncoder().encodeToString(bytes));
+                params.put(name.group(1) + "_filename", file.group(1));
+            } else {
+                params.put(name.group(1), new String(bytes, StandardCharsets.UTF_8));
+            }
+        }
+        return params;
     }
 
     private static Map<String, String> parseForm(InputStream in) throws IOException {

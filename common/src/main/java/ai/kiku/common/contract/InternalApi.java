@@ -24,6 +24,8 @@ public final class InternalApi {
     public static final String LEDGER = ACCOUNT + "/ledger";
     /** billing, relative to {@link #ACCOUNTS}: usage roll-up; query {@code from}, {@code to}, {@code groupBy}. */
     public static final String USAGE = ACCOUNT + "/usage";
+    /** billing, relative to {@link #ACCOUNTS}: the account's low-balance threshold ({@code PUT}, the bot's /alert). */
+    public static final String LOW_BALANCE_THRESHOLD = ACCOUNT + "/low-balance-threshold";
     /** billing: products, model prices and credit packs. */
     public static final String CATALOGUE = ROOT + "/catalogue";
     /** webhook-service: a Paddle checkout for a credit pack (bot-service's token only). */

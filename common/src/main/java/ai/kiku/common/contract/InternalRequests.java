@@ -28,4 +28,8 @@ public final class InternalRequests {
     /** webhook-service's {@code POST /internal/v1/checkouts}: a Paddle checkout for a credit pack; quantity defaults to 1. */
     public record CreateCheckout(Long accountId, String paddlePriceId, Integer quantity) {
     }
+
+    /** billing's {@code PUT /internal/v1/accounts/{id}/low-balance-threshold}: the user's own threshold. */
+    public record LowBalanceThreshold(Long lowBalanceThresholdMicros) {
+    }
 }
