@@ -1,10 +1,12 @@
 -- reserve: KEYS acct, key, rl, holds, hexp
--- ARGV holdId, amount, holdTtlMs, retentionMs, rlTtlSeconds
+-- ARGV holdId, amount, holdTtlMs, retentionMs, rlTtlSeconds[, least]
+-- least (optional): when the spendable balance is short of amount but at least this, the hold takes
+-- all that is spendable instead (the caller caps the call to what that pays).
 -- The rate limit and the balance are checked in the same atomic step as the hold is taken, so
 -- concurrent requests can neither overdraw the account nor slip past the limit.
 -- The key's one-minute window is named from Redis' clock too, so instances whose clocks disagree
 -- still count a key's calls in one window.
--- Returns {code, balance, held, rpm, remaining, resetMs}; code 0 reserved, 1 insufficient funds,
+-- Returns {code, balance, held, rpm, remaining, resetMs, reserved}; code 0 reserved, 1 insufficient funds,
 -- 2 rate limited, 3 key inactive, 4 account inactive, 5 no account, 6 hold id already used;
 -- resetMs is how long until the key's window ends.
 local acct, key, rl, holds, hexp = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -42,9 +44,14 @@ local remaining = rpm - used
 
 -- A balance below zero (an upstream billed more than was reserved) makes every reservation
 -- fail here, even one of zero, until a top-up.
+local amount_s = ARGV[2]
+if ARGV[6] and balance - held < amount and balance - held >= tonumber(ARGV[6]) and balance >= 0 then
+  amount = balance - held
+  amount_s = int(amount)
+end
 if balance - held < amount or balance < 0 then return {1, balance, held, rpm, remaining, reset} end
 -- HSETNX takes the hold id and detects a reused one in the same call.
-if redis.call('HSETNX', holds, hold_id, ARGV[2] .. ':o') == 0 then return {6, balance, held, rpm, remaining, reset} end
-redis.call('HINCRBY', acct, 'held', ARGV[2])
+if redis.call('HSETNX', holds, hold_id, amount_s .. ':o') == 0 then return {6, balance, held, rpm, remaining, reset} end
+redis.call('HINCRBY', acct, 'held', amount_s)
 redis.call('ZADD', hexp, int(now + ttl), hold_id)
-return {0, balance, held + amount, rpm, remaining, reset}
+return {0, balance, held + amount, rpm, remaining, reset, amount}

@@ -88,16 +88,6 @@ class ErrorShapeTest extends ApiTestBase {
     }
 
     @Test
-    void shouldAnswerATooLargeBodyOnV1NamingTheBodyAndChargeNothing() {
-        TestKey key = billing.account(1_000_000, 60);
-        as(key).contentType("application/json").body(chat("local-echo", "x".repeat(1_100_000)))
-                .post("/v1/chat/completions").then().statusCode(400).contentType("application/json")
-                .body("error.param", equalTo("body")).body("error.code", equalTo("body_too_large"))
-                .body("error.type", equalTo("invalid_request_error"));
-        assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
-    }
-
-    @Test
     void shouldServeOneModelAsOpenAisModelObjectWithoutCharging() {
         TestKey key = billing.account(1_000_000, 60);
         as(key).get("/v1/models/local-echo").then().statusCode(200).contentType("application/json")

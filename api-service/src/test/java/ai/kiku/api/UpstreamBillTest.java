@@ -117,7 +117,8 @@ class UpstreamBillTest extends ApiTestBase {
     void shouldPriceEachImagePartAtTheModelsCeilingNotItsBytes() {
         TestKey key = billing.account(1, 60);
         String pixels = "A".repeat(300_000);
-        String body = "{\"model\":\"stub-model\",\"messages\":[{\"role\":\"user\",\"content\":["
+        // max_tokens at the model's maximum: without it the gateway would cap the output to what the balance pays
+        String body = "{\"model\":\"stub-model\",\"max_tokens\":4000,\"messages\":[{\"role\":\"user\",\"content\":["
                 + "{\"type\":\"text\",\"text\":\"what differs?\"},"
                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64," + pixels + "\",\"detail\":\"high\"}},"
                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/cat.png\"}}]}]}";

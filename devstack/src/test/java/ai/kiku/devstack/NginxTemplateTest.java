@@ -98,12 +98,30 @@ class NginxTemplateTest {
         assertThat(none.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(none.body()).contains("\"status\":503").doesNotContain("<html");
 
-        byte[] huge = new byte[5 * 1024 * 1024]; // above the api's 4 MiB hard limit
+        byte[] huge = new byte[25 * 1024 * 1024]; // above the chat routes' 24 MiB
         HttpResponse<String> tooLarge = HTTP.send(HttpRequest.newBuilder(uri(api, "/api/v1/proxy/llm"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(tooLarge.statusCode()).isEqualTo(400);
         assertThat(tooLarge.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(tooLarge.body()).contains("https://kiku.ai/problems/body-too-large", "\"field\":\"body\"");
+
+        byte[] large = new byte[3 * 1024 * 1024]; // above the 2 MiB of every route but chat
+        HttpResponse<String> largeElsewhere = HTTP.send(HttpRequest.newBuilder(uri(api, "/api/v1/balance"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(large)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(largeElsewhere.statusCode()).isEqualTo(400);
+        assertThat(largeElsewhere.body()).contains("https://kiku.ai/problems/body-too-large");
+    }
+
+    @Test
+    void shouldPassAVisionSizedBodyToTheChatRoutesOnly() throws Exception {
+        int api = nginxFor(List.of());
+        byte[] vision = new byte[16 * 1024 * 1024]; // a base64 image: the service's 20 MiB chat limit decides
+
+        for (String path : List.of("/v1/chat/completions", "/api/v1/proxy/llm")) {
+            HttpResponse<String> passed = HTTP.send(HttpRequest.newBuilder(uri(api, path))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(vision)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(passed.statusCode()).as(path).isEqualTo(503); // sent on to the (absent) instances
+        }
     }
 
     @Test
@@ -118,7 +136,7 @@ class NginxTemplateTest {
         assertThat(none.body()).contains("\"type\":\"server_error\"", "\"code\":\"unavailable\"")
                 .doesNotContain("<html");
 
-        byte[] huge = new byte[5 * 1024 * 1024]; // above the api's 4 MiB hard limit
+        byte[] huge = new byte[25 * 1024 * 1024]; // above the chat routes' 24 MiB
         HttpResponse<String> tooLarge = HTTP.send(HttpRequest.newBuilder(uri(api, "/v1/chat/completions"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(tooLarge.statusCode()).isEqualTo(400);

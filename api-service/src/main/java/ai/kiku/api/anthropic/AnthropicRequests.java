@@ -81,7 +81,7 @@ public final class AnthropicRequests {
         }
         // Anthropic streams always carry usage (message_start, message_delta): the client sees it as sent
         return new ChatRequest(body, model, streamed, true, inputEstimate, inputBound, outputBound, outputBound,
-                false, price, routes, reserve, ProxyEndpoint.MESSAGES);
+                false, price, routes, reserve, ProxyEndpoint.MESSAGES, null);
     }
 
     private static void validateMessages(JsonNode messages) {

@@ -10,9 +10,23 @@ import java.util.Map;
 @ConfigMapping(prefix = "kiku.api")
 public interface ApiConfig {
 
-    /** Largest request body accepted on the proxy endpoints; larger bodies get 400 problem+json naming the body. */
+    /**
+     * Largest request body accepted on a route without a limit of its own in {@link #bodyLimits()}; larger
+     * bodies get 400 naming the body.
+     */
     @WithDefault("1048576")
     int maxBodyBytes();
+
+    /** Body limits of the routes that need more than {@link #maxBodyBytes()}. */
+    BodyLimits bodyLimits();
+
+    /** Per-route body limits; keep quarkus.http.limits.max-body-size above the largest. */
+    interface BodyLimits {
+
+        /** Chat completions, both shapes: vision requests carry base64 images (20 MiB, OpenAI's own limit per image). */
+        @WithDefault("20971520")
+        int chat();
+    }
 
     /**
      * How long a key lookup (also "unknown") is trusted where nothing checks the key again (usage,
@@ -73,6 +87,13 @@ public interface ApiConfig {
      * models not listed use {@link #defaultImageTokens()}.
      */
     Map<String, Integer> imageTokens();
+
+    /**
+     * A request without max_tokens whose balance cannot pay the model's maximum output is capped at what the
+     * balance pays; one that cannot pay its input and this many output tokens (per choice, at least 1) gets 402.
+     */
+    @WithDefault("16")
+    int minOutputTokens();
 
     /** Most input tokens one image part can cost on a model not in {@link #imageTokens()} (gpt-4o's worst case). */
     @WithDefault("1445")

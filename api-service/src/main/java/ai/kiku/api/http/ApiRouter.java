@@ -30,6 +30,7 @@ public class ApiRouter {
 
     /** RoutingContext key of the request id (also the hold id of a metered call). */
     public static final String REQUEST_ID = "kiku.requestId";
+    private static final String BODY_LIMIT = "kiku.bodyLimit";
 
     private static final Map<String, String> ENDPOINTS = Map.ofEntries(
             Map.entry("/api/v1/ping", "ping"),
@@ -72,8 +73,27 @@ public class ApiRouter {
         router.get("/api/v1/products").handler(catalogue::products);
         router.get("/v1/models").handler(catalogue::models);
         router.get(CatalogueHandlers.MODEL_PATH + "*").handler(catalogue::model);
-        BodyHandler json = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-        Handler<RoutingContext> body = ctx -> {
+        Handler<RoutingContext> chatBody = body(config.bodyLimits().chat());
+        router.post("/api/v1/proxy/llm").handler(chatBody).handler(ctx -> proxy.handle(ctx, true));
+        router.post("/v1/chat/completions").handler(chatBody).handler(ctx -> proxy.handle(ctx, false));
+        // the Responses and Messages APIs take images as chat does; embeddings and legacy completions are text
+        router.post("/v1/responses").handler(chatBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.RESPONSES));
+        router.post(AnthropicError.PATH).handler(chatBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.MESSAGES));
+        Handler<RoutingContext> textBody = body(config.maxBodyBytes());
+        router.post("/v1/embeddings").handler(textBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.EMBEDDINGS));
+        router.post("/v1/completions").handler(textBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.COMPLETIONS));
+        for (String prefix : new String[]{"/api/*", "/v1/*"}) {
+            router.route(prefix).handler(ctx -> replies.problem(ctx, new Problem("https://kiku.ai/problems/http-404",
+                    "Not Found", 404, "no such resource")));
+            router.route(prefix).failureHandler(this::failed);
+        }
+    }
+
+    /** Reads a JSON body of at most {@code limit} bytes (a larger one fails the route with 413, answered 400). */
+    private static Handler<RoutingContext> body(int limit) {
+        BodyHandler json = BodyHandler.create(false).setBodyLimit(limit);
+        return ctx -> {
+            ctx.put(BODY_LIMIT, limit);
             if (isForm(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
                 // BodyHandler would decode a form itself, and a field over Vert.x's form limit (8 kB)
                 // failed the request with a decoder exception (answered 503). The proxy refuses forms
@@ -83,17 +103,6 @@ public class ApiRouter {
                 json.handle(ctx);
             }
         };
-        router.post("/api/v1/proxy/llm").handler(body).handler(ctx -> proxy.handle(ctx, true));
-        router.post("/v1/chat/completions").handler(body).handler(ctx -> proxy.handle(ctx, false));
-        router.post("/v1/embeddings").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.EMBEDDINGS));
-        router.post("/v1/completions").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.COMPLETIONS));
-        router.post("/v1/responses").handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.RESPONSES));
-        router.post(AnthropicError.PATH).handler(body).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.MESSAGES));
-        for (String prefix : new String[]{"/api/*", "/v1/*"}) {
-            router.route(prefix).handler(ctx -> replies.problem(ctx, new Problem("https://kiku.ai/problems/http-404",
-                    "Not Found", 404, "no such resource")));
-            router.route(prefix).failureHandler(this::failed);
-        }
     }
 
     /** The content types Vert.x's BodyHandler decodes as a form instead of keeping the bytes. */
@@ -122,9 +131,10 @@ public class ApiRouter {
         int status = ctx.statusCode();
         if (status == 413) {
             // 400 rather than 413: every bad input is answered alike, as a problem naming the field.
+            Integer routeLimit = ctx.get(BODY_LIMIT);
+            int limit = routeLimit == null ? config.maxBodyBytes() : routeLimit;
             replies.problem(ctx, new Problem("https://kiku.ai/problems/body-too-large", "Invalid request", 400,
-                    "the request body exceeds " + config.maxBodyBytes() + " bytes").with("field", "body")
-                    .with("maxBytes", config.maxBodyBytes()));
+                    "the request body exceeds " + limit + " bytes").with("field", "body").with("maxBytes", limit));
         } else if (ctx.failure() != null) {
             replies.failure(ctx, ctx.failure());
         } else if (status >= 400 && status < 500) {

@@ -2,6 +2,7 @@ package ai.kiku.api.metering;
 
 import ai.kiku.api.http.Replies;
 import ai.kiku.api.provider.ChatCall;
+import ai.kiku.api.provider.ProviderFailure;
 import ai.kiku.api.provider.Route;
 import ai.kiku.api.provider.UpstreamReply;
 import ai.kiku.api.config.ApiConfig;
@@ -132,16 +133,16 @@ public class MeteredProxy {
             answerWhileSettling(call, route, reply, in, out);
             return;
         }
-        settle(call, in, out).subscribe().with(settled -> respond(call, route, reply, settled), failure -> {
+        settle(call, in, out).subscribe().with(settled -> respond(call, route, reply, settled, in, out), failure -> {
             settleFailed(call, failure);
             replies.problem(call.ctx(), new Problem("https://kiku.ai/problems/unavailable", "Service unavailable", 503,
                     "the charge could not be recorded, so the answer is withheld; you were not charged"));
         });
     }
 
-    private void respond(MeteredCall call, Route route, UpstreamReply reply, SettleResult settled) {
+    private void respond(MeteredCall call, Route route, UpstreamReply reply, SettleResult settled, long in, long out) {
         if (!call.ownShape()) {
-            respondOpenAi(call, route, reply, settled.chargedMicros());
+            respondOpenAi(call, route, reply, settled.chargedMicros(), in, out);
             return;
         }
         // only our shape reports the balance left: the OpenAI shape usually answers before it is known
@@ -149,25 +150,28 @@ public class MeteredProxy {
                 .putHeader("X-Kiku-Cost-Micros", Long.toString(settled.chargedMicros()))
                 .putHeader("X-Kiku-Balance-Micros", Long.toString(settled.balanceMicros()));
         ObjectNode json = reply.json();
+        CostField.addTo(json, settled.chargedMicros(), in, out);
         json.put("provider", route.provider().name()).put("requestId", call.requestId())
                 .put("costMicros", settled.chargedMicros()).put("cost", Micros.format(settled.chargedMicros()))
                 .put("balanceMicros", settled.balanceMicros()).put("balance", Micros.format(settled.balanceMicros()));
         replies.json(call.ctx(), 200, json);
     }
 
-    private void respondOpenAi(MeteredCall call, Route route, UpstreamReply reply, long chargedMicros) {
+    private void respondOpenAi(MeteredCall call, Route route, UpstreamReply reply, long chargedMicros, long in, long out) {
         call.ctx().response().putHeader("X-Kiku-Provider", route.provider().name())
                 .putHeader("X-Kiku-Cost-Micros", Long.toString(chargedMicros));
-        if (reply.raw() != null) {
-            replies.raw(call.ctx(), 200, Replies.JSON, reply.raw());
+        Buffer raw = reply.raw() == null ? null : CostField.splice(reply.raw(), chargedMicros, in, out);
+        if (raw != null) {
+            replies.raw(call.ctx(), 200, Replies.JSON, raw);
         } else {
+            CostField.addTo(reply.json(), chargedMicros, in, out);
             replies.json(call.ctx(), 200, reply.json());
         }
     }
 
     private void answerWhileSettling(MeteredCall call, Route route, UpstreamReply reply, long in, long out) {
         long cost = cost(call.request(), in, out);
-        settleAhead(call, in, out, () -> respondOpenAi(call, route, reply, cost));
+        settleAhead(call, in, out, () -> respondOpenAi(call, route, reply, cost, in, out));
     }
 
     /**
@@ -257,13 +261,20 @@ public class MeteredProxy {
             return;
         }
         boolean circuitsOpen = last != null && last.getClass().getSimpleName().contains("CircuitBreakerOpen");
-        int status = circuitsOpen ? 503 : 502;
+        ProviderFailure limited = last instanceof ProviderFailure failure && failure.rateLimited() ? failure : null;
+        int status = circuitsOpen || limited != null ? 503 : 502;
         LOG.warnf("request %s: no provider could serve model %s (last: %s)", call.requestId(), call.request().model(),
                 last == null ? "client left" : last.toString());
-        Problem problem = new Problem("https://kiku.ai/problems/upstream-unavailable", "No provider available", status,
-                "no provider could serve model '" + call.request().model() + "' right now; you were not charged");
+        Problem problem = limited != null
+                ? new Problem("https://kiku.ai/problems/upstream-rate-limited", "Providers rate-limited", 503,
+                        "the providers of model '" + call.request().model() + "' are limiting our rate right now; "
+                                + "you were not charged")
+                : new Problem("https://kiku.ai/problems/upstream-unavailable", "No provider available", status,
+                        "no provider could serve model '" + call.request().model() + "' right now; you were not charged");
         if (status == 503) {
-            call.ctx().response().putHeader("Retry-After", "30");
+            long retry = limited != null && limited.retryAfterSeconds() >= 0 ? Math.max(1, limited.retryAfterSeconds())
+                    : limited != null ? 1 : 30;
+            call.ctx().response().putHeader("Retry-After", Long.toString(retry));
         }
         release(call, () -> replies.problem(call.ctx(), problem));
     }

@@ -28,6 +28,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ProxyHandler {
 
+    /** Set when the client sent no max_tokens and the balance could not pay the model's maximum output. */
+    public static final String CAPPED_HEADER = "X-Kiku-Max-Tokens-Capped";
+
     private final KeyResolver keys;
     private final CatalogueService catalogue;
     private final RequestParsers parsers;
@@ -89,10 +92,20 @@ public class ProxyHandler {
             return;
         }
         String requestId = ctx.get(ApiRouter.REQUEST_ID);
-        money.reserve(caller.accountId(), caller.keyId(), requestId, request.reserveMicros()).subscribe().with(
-                reserved -> reserved(ctx, new MeteredCall(ctx, caller, request, requestId, ownShape,
-                        proxy.keeper(ctx, caller.accountId(), requestId)), reserved),
-                failure -> replies.failure(ctx, failure));
+        money.reserve(caller.accountId(), caller.keyId(), requestId, request.reserveMicros(), request.leastReserveMicros())
+                .subscribe().with(reserved -> reserved(ctx, new MeteredCall(ctx, caller, held(ctx, request, reserved),
+                                requestId, ownShape, proxy.keeper(ctx, caller.accountId(), requestId)), reserved),
+                        failure -> replies.failure(ctx, failure));
+    }
+
+    /** The request as the hold pays it: capped, and saying so, when the balance could not pay its maximum output. */
+    private static ChatRequest held(RoutingContext ctx, ChatRequest request, ReserveResult result) {
+        if (!result.reserved() || result.reservedMicros() >= request.reserveMicros()) {
+            return request;
+        }
+        ChatRequest capped = request.cappedTo(result.reservedMicros());
+        ctx.response().putHeader(CAPPED_HEADER, Long.toString(capped.outputCap()));
+        return capped;
     }
 
     private void reserved(RoutingContext ctx, MeteredCall call, ReserveResult result) {
@@ -106,10 +119,14 @@ public class ProxyHandler {
         switch (result.outcome()) {
             case RESERVED -> proxy.run(call);
             case INSUFFICIENT_FUNDS -> {
-                long required = call.request().reserveMicros();
+                ChatRequest request = call.request();
+                long required = request.leastReserveMicros();
                 long available = Math.max(0, result.spendableMicros());
+                String needs = request.flex() == null ? "this request may cost up to " + Micros.format(required) + " USD"
+                        : "this request needs at least " + Micros.format(required) + " USD (its input and "
+                        + request.flex().minCap() + " output tokens)";
                 replies.problem(ctx, new Problem("https://kiku.ai/problems/insufficient-funds", "Payment Required", 402,
-                        "this request may cost up to " + Micros.format(required) + " USD but only "
+                        needs + " but only "
                                 + Micros.format(available) + " USD is available; top up or lower max_tokens")
                         .with("requiredMicros", required).with("required", Micros.format(required))
                         .with("availableMicros", available).with("available", Micros.format(available)));

@@ -111,6 +111,8 @@ final class StreamRelay {
                     }
                     chunk.remove("usage");
                     out = chunk.toString();
+                } else {
+                    out = withCost(payload, chunk, usage);
                 }
             }
             if (endpoint.isTerminal(chunk)) {
@@ -120,6 +122,30 @@ final class StreamRelay {
             }
         }
         write(event(name, out));
+    }
+
+    /**
+     * The usage chunk with what the call is charged for it: settling charges exactly the cost of these
+     * (bounded) tokens, so it is known before the settle ends the stream.
+     */
+    private String withCost(String payload, ObjectNode chunk, JsonNode usage) {
+        UsageBounds.Tokens tokens = UsageBounds.reported(call.request(), usage);
+        long cost = MeteredProxy.cost(call.request(), tokens.in(), tokens.out());
+        JsonNode own = chunk.get("usage");
+        if (own == null || !own.isObject()) {
+            // the usage sits inside the event (the Responses API's response.usage): it takes the cost there
+            if (chunk.path("response").get("usage") instanceof ObjectNode nested) {
+                nested.put(CostField.NAME, cost);
+                return chunk.toString();
+            }
+            return payload;
+        }
+        Buffer spliced = CostField.splice(Buffer.buffer(payload), cost, tokens.in(), tokens.out());
+        if (spliced != null) {
+            return spliced.toString();
+        }
+        CostField.addTo(chunk, cost, tokens.in(), tokens.out());
+        return chunk.toString();
     }
 
     private static Buffer event(String name, String data) {

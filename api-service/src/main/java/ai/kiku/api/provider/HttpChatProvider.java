@@ -173,7 +173,8 @@ public final class HttpChatProvider implements ChatProvider {
                     } else if (CLIENT_ERRORS.contains(status)) {
                         em.complete(UpstreamReply.rejected(status, body.result()));
                     } else {
-                        em.fail(new ProviderFailure(name, "http_" + status, null));
+                        em.fail(new ProviderFailure(name, "http_" + status, null,
+                                status == 429 ? retryAfter(response.getHeader("retry-after")) : -1));
                     }
                 });
             });
@@ -195,6 +196,19 @@ public final class HttpChatProvider implements ChatProvider {
 
     private static String kind(Throwable cause) {
         return cause.getClass().getSimpleName().contains("Timeout") ? "timeout" : "io";
+    }
+
+    /** A Retry-After in seconds (OpenAI and Groq send seconds, sometimes fractional); -1 when absent or a date. */
+    static long retryAfter(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            double seconds = Double.parseDouble(header.trim());
+            return seconds >= 0 && seconds < 86_400 ? (long) Math.ceil(seconds) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static String reason(Throwable failure) {

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The configured providers and which of them serve a model, in fallback order: an explicit route
- * ({@code kiku.llm.routes."model"}) wins; otherwise every provider listing the model in its
+ * ({@code kiku.llm.routes."model"}, optionally sharing the load by weight: {@link WeightedRoutes}) wins; otherwise every provider listing the model in its
  * {@code models}, then every provider without a model list, each group by {@code order} then name.
  * The built-in {@code local} provider serves {@code local-echo} and {@code local-embed}.
  */
@@ -37,6 +37,7 @@ public class ProviderRegistry {
 
     private final Map<String, ChatProvider> providers = new LinkedHashMap<>();
     private final Map<String, List<Route>> explicit = new LinkedHashMap<>();
+    private final Map<String, WeightedRoutes> weighted = new LinkedHashMap<>();
     private final Map<String, List<Route>> resolved = new ConcurrentHashMap<>();
     private final List<String> ordered;
     private final ProvidersConfig config;
@@ -92,9 +93,18 @@ public class ProviderRegistry {
         return localEnabled;
     }
 
-    /** Providers serving {@code model}, in fallback order (empty when none). */
+    /** Providers serving {@code model}, in configured fallback order (empty when none). */
     public List<Route> routes(String model) {
         return resolved.computeIfAbsent(model, this::compute);
+    }
+
+    /**
+     * Providers to try for one call of {@code model}: {@link #routes}, but for a model whose route gives weights,
+     * starting at the provider whose turn it is by weight.
+     */
+    public List<Route> routesForCall(String model) {
+        WeightedRoutes shared = weighted.get(model);
+        return shared == null ? routes(model) : shared.next();
     }
 
     /** Whether a provider of that name is configured and enabled. */
@@ -131,6 +141,7 @@ public class ProviderRegistry {
 
     private List<Route> parse(String model, String spec) {
         List<Route> routes = new ArrayList<>();
+        List<Integer> weights = new ArrayList<>();
         for (String part : spec.split(",")) {
             String entry = part.trim();
             if (entry.isEmpty()) {
@@ -139,6 +150,12 @@ public class ProviderRegistry {
             int colon = entry.indexOf(':');
             String name = colon < 0 ? entry : entry.substring(0, colon);
             String upstream = colon < 0 ? model : entry.substring(colon + 1);
+            int weight = 0;
+            int at = name.indexOf('@');
+            if (at >= 0) {
+                weight = weight(model, name.substring(at + 1));
+                name = name.substring(0, at);
+            }
             ChatProvider provider = providers.get(name);
             if (provider == null) {
                 if (LocalEchoProvider.NAME.equals(name) || (config.all().containsKey(name))) {
@@ -147,8 +164,26 @@ public class ProviderRegistry {
                 throw new IllegalStateException("kiku.llm.routes.\"" + model + "\" names unknown provider " + name);
             }
             routes.add(new Route(provider, upstream));
+            weights.add(weight);
+        }
+        WeightedRoutes shared = new WeightedRoutes(routes, weights.stream().mapToInt(Integer::intValue).toArray());
+        if (shared.shared()) {
+            weighted.put(model, shared);
         }
         return List.copyOf(routes);
+    }
+
+    private static int weight(String model, String text) {
+        try {
+            int weight = Integer.parseInt(text.trim());
+            if (weight >= 0 && weight <= 1_000_000) {
+                return weight;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalStateException("kiku.llm.routes.\"" + model + "\": weight '" + text
+                + "' must be a whole number from 0 to 1000000");
     }
 
     @PreDestroy

@@ -58,17 +58,26 @@ public class ChatRequestParser {
         long inputEstimate;
         long outputBound;
         long reserve;
+        ChatRequest.OutputFlex flex = null;
         try {
             inputBound = count.bound(imageTokens, price.maxOutputTokens());
             inputEstimate = Math.min(inputBound, count.estimate(imageTokens, price.maxOutputTokens()));
             // rejected predicted tokens are billed as output, on top of max_tokens
             outputBound = CallPrice.outputBound(maxOut, count.predictionBytes(), choices);
             reserve = price.reservation(inputBound, outputBound);
+            if (sendCap && price.outputPerMillionMicros() > 0) {
+                // no cap from the client: a balance short of the model's maximum output gets a lower cap
+                long minCap = Math.min(maxOut, Math.max(1, config.minOutputTokens()));
+                long least = price.reservation(inputBound, CallPrice.outputBound(minCap, count.predictionBytes(), choices));
+                if (least < reserve) {
+                    flex = new ChatRequest.OutputFlex(least, minCap, count.predictionBytes(), choices);
+                }
+            }
         } catch (ArithmeticException | IllegalArgumentException e) {
             throw ProblemException.badRequest("messages", "request too large to price");
         }
         return new ChatRequest(body, model, stream, stream && wantsUsage, inputEstimate, inputBound, maxOut,
-                outputBound, sendCap, price, routes, reserve, ProxyEndpoint.CHAT);
+                outputBound, sendCap, price, routes, reserve, ProxyEndpoint.CHAT, flex);
     }
 
     /** The model a request names, its price and the providers to try: what every endpoint checks first. */
@@ -82,7 +91,7 @@ public class ChatRequestParser {
         if (price == null) {
             throw GatewayProblems.modelNotFound(400, "unknown model '" + model + "'; GET /v1/models lists the models served");
         }
-        List<Route> all = providers.routes(model);
+        List<Route> all = providers.routesForCall(model);
         List<Route> routes = all.stream().filter(r -> r.provider().serves(endpoint)).toList();
         if (routes.isEmpty() && !all.isEmpty()) {
             throw GatewayProblems.modelNotFound(400, "model '" + model + "' is not served on this endpoint here"

@@ -74,7 +74,7 @@ public class CompletionRequestParser {
         }
         long inputEstimate = Math.min(inputBound, prompts.estimate() + TokenEstimator.ofBytes(suffixBytes));
         return new ChatRequest(body, target.model(), stream, stream && wantsUsage, inputEstimate, inputBound, maxOut,
-                outputBound, sendCap, price, target.routes(), reserve, ProxyEndpoint.COMPLETIONS);
+                outputBound, sendCap, price, target.routes(), reserve, ProxyEndpoint.COMPLETIONS, null);
     }
 
     /** max_tokens: 0 (with echo, for the prompt's logprobs) up to the model's cap. */

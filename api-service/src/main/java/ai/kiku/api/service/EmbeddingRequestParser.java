@@ -46,7 +46,7 @@ public class EmbeddingRequestParser {
             throw ProblemException.badRequest("input", "request too large to price");
         }
         return new ChatRequest(body, target.model(), false, false, Math.min(inputs.bound(), inputs.estimate()),
-                inputs.bound(), 0, 0, false, target.price(), target.routes(), reserve, ProxyEndpoint.EMBEDDINGS);
+                inputs.bound(), 0, 0, false, target.price(), target.routes(), reserve, ProxyEndpoint.EMBEDDINGS, null);
     }
 
     /** The most input tokens and the estimate of an {@code input}, which must be one of OpenAI's four forms. */

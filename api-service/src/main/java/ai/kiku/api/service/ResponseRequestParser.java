@@ -72,7 +72,7 @@ public class ResponseRequestParser {
         }
         // usage comes inside the final event, which every client gets: nothing to strip
         return new ChatRequest(body, target.model(), stream, stream, inputEstimate, inputBound, maxOut, maxOut,
-                sendCap, price, target.routes(), reserve, ProxyEndpoint.RESPONSES);
+                sendCap, price, target.routes(), reserve, ProxyEndpoint.RESPONSES, null);
     }
 
     private static void validateInput(JsonNode input) {

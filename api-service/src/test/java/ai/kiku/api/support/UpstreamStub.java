@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code #truncate} a stream cut after 3 chunks, {@code #long} 20 chunks 100 ms apart, {@code #drip}
  * {@value #DRIP_CHUNKS} chunks 250 ms apart, {@code #endless} a chunk every 200 ms until the
  * connection closes, {@code #usage=<in>,<out>} reports those raw JSON values as prompt and completion
- * tokens. Path {@code /flaky/...} always fails. Usage reported otherwise: {@value #PROMPT} prompt and
+ * tokens. Paths {@code /flaky/...} and {@code /broken.../...} always fail; {@code /limitedopenai/...}, {@code /limitedgroq/...} and
+ * {@code /limitedrouter/...} always answer 429 the way OpenAI, Groq and OpenRouter do. Usage reported otherwise: {@value #PROMPT} prompt and
  * {@value #COMPLETION} completion tokens. {@code GET /<provider>/hits} counts calls, {@code GET
  * /<provider>/last} answers the last request body it got. It also plays billing's internal usage API
  * ({@code /internal/v1/accounts/<id>/usage}).
@@ -40,6 +43,23 @@ public final class UpstreamStub implements AutoCloseable {
     public static final int LONG_CHUNKS = 20;
     public static final int DRIP_CHUNKS = 24;
     private static final String USAGE_SLOT = "\"__usage__\"";
+    /**
+     * {@code #rich}: an answer with a tool call, logprobs in exponent notation and usage details, spaced as a
+     * provider may write it, so a test can tell whether the gateway relayed it byte for byte.
+     */
+    public static final String RICH = "{\"id\":\"chatcmpl-rich\", \"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"__model__\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"}}]},"
+            + "\"logprobs\":{\"content\":[{\"token\":\"x\",\"logprob\":-1.0e-05,\"bytes\":[120],\"top_logprobs\":[]}]},"
+            + "\"finish_reason\":\"tool_calls\"}],\"usage\": {\"prompt_tokens\":20,\"completion_tokens\":2000,"
+            + "\"total_tokens\":2020,\"completion_tokens_details\":{\"reasoning_tokens\":0}} ,\"system_fingerprint\":\"fp_1\"}";
+
+    /** Requests as providers take them: a base64 image may be a string longer than Jackson's default limit. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build());
+    }
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -133,11 +153,15 @@ public final class UpstreamStub implements AutoCloseable {
             return;
         }
         lastBodies.put(provider, body);
-        JsonObject request = body.toJsonObject();
+        JsonObject request = json(body);
         JsonArray messages = request.getJsonArray("messages", new JsonArray());
         String text = messages.isEmpty() ? "" : String.valueOf(messages.getJsonObject(messages.size() - 1).getValue("content"));
         String model = request.getString("model", "");
-        if ("flaky".equals(provider) || text.contains("#fail")) {
+        if (provider.startsWith("limited")) {
+            rateLimited(response, provider);
+            return;
+        }
+        if ("flaky".equals(provider) || provider.startsWith("broken") || text.contains("#fail")) {
             response.setStatusCode(500).putHeader("Content-Type", "application/json")
                     .end(new JsonObject().put("error", new JsonObject().put("message", "stub failure")).toBuffer());
             return;
@@ -158,6 +182,8 @@ public final class UpstreamStub implements AutoCloseable {
                 long pause = text.contains("#endless") ? 200 : text.contains("#drip") ? 250 : text.contains("#long") ? 100
                         : text.contains("#truncate") ? 30 : 0;
                 stream(response, model, usage && includeUsage ? usageJson : null, text.contains("#truncate"), chunks, pause);
+            } else if (text.contains("#rich")) {
+                response.putHeader("Content-Type", "application/json").end(RICH.replace("__model__", model));
             } else {
                 response.putHeader("Content-Type", "application/json")
                         .end(withUsage(completion(model, "stub answer", usage), usageJson));
@@ -167,6 +193,34 @@ public final class UpstreamStub implements AutoCloseable {
             vertx.setTimer(delay, t -> answer.run());
         } else {
             answer.run();
+        }
+    }
+
+    /**
+     * A 429 as each provider sends it: OpenAI's (and Groq's, type {@code tokens}) error object with
+     * {@code x-ratelimit-*} and {@code retry-after} headers, or OpenRouter's {@code {"error":{"code":429,...}}}.
+     */
+    private static void rateLimited(HttpServerResponse response, String provider) {
+        response.setStatusCode(429).putHeader("Content-Type", "application/json");
+        switch (provider) {
+            case "limitedopenai" -> response.putHeader("x-ratelimit-limit-requests", "500")
+                    .putHeader("x-ratelimit-remaining-requests", "0").putHeader("x-ratelimit-reset-requests", "120ms")
+                    .putHeader("x-ratelimit-limit-tokens", "200000").putHeader("x-ratelimit-remaining-tokens", "199000")
+                    .putHeader("x-ratelimit-reset-tokens", "300ms").putHeader("retry-after", "1")
+                    .end("{\"error\":{\"message\":\"Rate limit reached for gpt-4o-mini in organization org-stub on requests "
+                            + "per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 120ms.\",\"type\":\"requests\","
+                            + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
+            case "limitedgroq" -> response.putHeader("x-ratelimit-limit-requests", "14400")
+                    .putHeader("x-ratelimit-remaining-requests", "14370").putHeader("x-ratelimit-reset-requests", "2m59.56s")
+                    .putHeader("x-ratelimit-limit-tokens", "6000").putHeader("x-ratelimit-remaining-tokens", "0")
+                    .putHeader("x-ratelimit-reset-tokens", "7.66s").putHeader("retry-after", "8")
+                    .end("{\"error\":{\"message\":\"Rate limit reached for model `llama-3.1-8b-instant` in organization "
+                            + "`org_stub` on tokens per minute (TPM): Limit 6000, Used 6000, Requested 120. Please try again "
+                            + "in 7.66s.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}");
+            default -> response.putHeader("X-RateLimit-Limit", "20").putHeader("X-RateLimit-Remaining", "0")
+                    .end("{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded: free-models-per-min. \","
+                            + "\"metadata\":{\"headers\":{\"X-RateLimit-Limit\":\"20\",\"X-RateLimit-Remaining\":\"0\","
+                            + "\"X-RateLimit-Reset\":\"1741305600000\"}}}}");
         }
     }
 
@@ -223,6 +277,15 @@ public final class UpstreamStub implements AutoCloseable {
                 Instant.parse(req.getParam("to")), req.getParam("groupBy"), UsageReport.Row.of(null, 3, 30, 12, 3000),
                 List.of(UsageReport.Row.of("2026-11-27", 3, 30, 12, 3000)));
         req.response().putHeader("Content-Type", "application/json").end(FakeBilling.json(report));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static JsonObject json(Buffer body) {
+        try {
+            return new JsonObject(JSON.readValue(body.getBytes(), Map.class));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private static JsonObject completion(String model, String content, boolean usage) {

@@ -73,15 +73,31 @@ public class MoneyCore {
 
     /** Reserves {@code amountMicros} for request {@code holdId} on behalf of an API key. */
     public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros) {
+        return reserve(accountId, keyId, holdId, amountMicros, amountMicros);
+    }
+
+    /**
+     * {@link #reserve(long, long, String, long)}, but when the spendable balance is short of {@code amountMicros}
+     * and at least {@code leastMicros}, the hold takes all that is spendable ({@link ReserveResult#reservedMicros}),
+     * in the same atomic step: concurrent calls cannot together hold more than the balance.
+     */
+    public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros, long leastMicros) {
         Micros.requireInRange(amountMicros);
+        Micros.requireInRange(leastMicros);
+        if (leastMicros < 0 || leastMicros > amountMicros) {
+            throw new IllegalArgumentException("least amount must be from 0 to the amount");
+        }
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
                 KeySchema.rateLimit(accountId, keyId), KeySchema.holds(accountId),
                 KeySchema.holdExpiries(accountId));
-        List<String> args = List.of(holdId, Long.toString(amountMicros),
-                Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120");
+        List<String> args = new ArrayList<>(List.of(holdId, Long.toString(amountMicros),
+                Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120"));
+        if (leastMicros < amountMicros) {
+            args.add(Long.toString(leastMicros));
+        }
         return RESERVE.run(redis, keys, args).map(r -> new ReserveResult(
                 ReserveOutcome.fromCode(r.get(0).toInteger()), r.get(1).toLong(), r.get(2).toLong(),
-                r.get(3).toLong(), r.get(4).toLong(), r.get(5).toLong()));
+                r.get(3).toLong(), r.get(4).toLong(), r.get(5).toLong(), r.size() > 6 ? r.get(6).toLong() : 0));
     }
 
     /**

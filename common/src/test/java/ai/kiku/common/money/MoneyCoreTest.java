@@ -49,6 +49,25 @@ class MoneyCoreTest extends MoneyTestBase {
     }
 
     @Test
+    void shouldHoldAllThatIsSpendableAboveTheLeastAmountAndNeverMoreThanTheBalanceConcurrently() {
+        long account = fundedAccount(10_500, 1_000_000);
+
+        List<Uni<ReserveResult>> attempts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            attempts.add(money.core.reserve(account, 1, "flex-" + i, 3_000, 1_000));
+        }
+        List<ReserveResult> results = Uni.join().all(attempts).andCollectFailures().await().atMost(WAIT);
+
+        // three full holds, then the 1,500 left whole, then nothing: 10,500 held, not a micro more
+        List<ReserveResult> reserved = results.stream().filter(ReserveResult::reserved).toList();
+        assertThat(reserved).extracting(ReserveResult::reservedMicros).containsExactlyInAnyOrder(3_000L, 3_000L, 3_000L, 1_500L);
+        assertThat(results).filteredOn(r -> r.outcome() == ReserveOutcome.INSUFFICIENT_FUNDS).hasSize(46);
+        assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).isEqualTo(10_500);
+        assertThat(money.core.reserve(account, 1, "fixed", 1, 1).await().atMost(WAIT).outcome())
+                .isEqualTo(ReserveOutcome.INSUFFICIENT_FUNDS);
+    }
+
+    @Test
     void shouldBookTheSameCreditOnceUnderTwentyConcurrentApplications() {
         long account = fundedAccount(0, 60);
         String ref = "txn_" + UUID.randomUUID();
