@@ -16,10 +16,41 @@ local function neg(s)
   return '-' .. s
 end
 
--- The hold's amount as a number and as its exact decimal string, and its state letter.
+-- A hold is "amount:state" (o open, s settled, r released, e expired). An open hold taken since
+-- per-key controls exist names its API key too, "amount:keyId:o", so that whoever closes it (settle,
+-- release, the sweep) can move that key's counters; closed holds drop it again. Holds written
+-- before ("amount:o") still parse, with no key: their key's counters never counted them.
+-- Returns the amount as a number and as its exact decimal string, the state letter, and the key
+-- id as a string (nil when the hold names none).
 local function hold_parse(v)
-  local amount, state = string.match(v, '^(%-?%d+):(%a)$')
-  return tonumber(amount), state, amount
+  local amount, key_id, state = string.match(v, '^(%-?%d+):?(%d*):(%a)$')
+  if key_id == '' then key_id = nil end
+  return tonumber(amount), state, amount, key_id
+end
+
+-- Per-key counters live in one hash per account (KeySchema.keyCounters, the account's hash tag):
+-- "h:<key>" what the key holds in open holds, "s:<key>" what it has spent in total, "m:<key>" what
+-- it has spent in month "mw:<key>" (a month index, see month_of). One hash rather than a key per API
+-- key and month: the sweep closes holds of any key of the account, and a script may only touch keys
+-- its caller named.
+local function key_unhold(kctl, key_id, amount)
+  if key_id then redis.call('HINCRBY', kctl, 'h:' .. key_id, neg(amount)) end
+end
+
+-- The UTC month of a Redis time as year * 12 + (month - 1), e.g. 24323 for December 2026
+-- (Howard Hinnant's days-to-civil; Redis' Lua has no os.date).
+local function month_of(ms)
+  local z = math.floor(ms / 86400000) + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local m = mp + 3
+  if mp >= 10 then m = mp - 9 end
+  if m <= 2 then y = y + 1 end
+  return y * 12 + m - 1
 end
 
 -- Redis' own clock in milliseconds: expiry decisions never trust a caller's clock, so an instance
@@ -32,15 +63,17 @@ end
 -- Returns expired open holds to spendable and forgets closed holds whose retention passed.
 -- Bounded per call so a script never runs long; the next call continues. Returns true when it
 -- changed the account's "held" (an open hold expired), so callers re-read "held" only then.
-local function sweep(acct, holds, hexp, now, retention)
+-- The expired hold's key stops holding it too (kctl, the account's per-key counters).
+local function sweep(acct, holds, hexp, kctl, now, retention)
   local changed = false
   local due = redis.call('ZRANGEBYSCORE', hexp, '-inf', int(now), 'LIMIT', 0, 32)
   for _, id in ipairs(due) do
     local v = redis.call('HGET', holds, id)
     if v then
-      local _, state, amount = hold_parse(v)
+      local _, state, amount, key_id = hold_parse(v)
       if state == 'o' then
         redis.call('HINCRBY', acct, 'held', neg(amount))
+        key_unhold(kctl, key_id, amount)
         redis.call('HSET', holds, id, amount .. ':e')
         redis.call('ZADD', hexp, int(now + retention), id)
         changed = true

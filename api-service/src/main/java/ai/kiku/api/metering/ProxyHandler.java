@@ -92,7 +92,8 @@ public class ProxyHandler {
             return;
         }
         String requestId = ctx.get(ApiRouter.REQUEST_ID);
-        money.reserve(caller.accountId(), caller.keyId(), requestId, request.reserveMicros(), request.leastReserveMicros())
+        money.reserve(caller.accountId(), caller.keyId(), requestId, request.reserveMicros(), request.leastReserveMicros(),
+                        request.inputBound() + request.outputBound(), request.model())
                 .subscribe().with(reserved -> reserved(ctx, new MeteredCall(ctx, caller, held(ctx, request, reserved),
                                 requestId, ownShape, proxy.keeper(ctx, caller.accountId(), requestId)), reserved),
                         failure -> replies.failure(ctx, failure));
@@ -143,6 +144,8 @@ public class ProxyHandler {
             }
             case ACCOUNT_INACTIVE -> replies.problem(ctx, new Problem("https://kiku.ai/problems/account-inactive",
                     "Forbidden", 403, "the account is suspended or closed"));
+            case KEY_EXPIRED, MODEL_NOT_ALLOWED, TOKEN_RATE_LIMITED, SPEND_CAP_REACHED, MONTHLY_SPEND_CAP_REACHED ->
+                    KeyControlProblems.refuse(ctx, replies, call.request(), result);
             case NO_ACCOUNT -> replies.failure(ctx, ProblemException.unavailable("the account's state is not available yet"));
             case DUPLICATE_HOLD -> replies.failure(ctx, ProblemException.conflict("request id already used"));
         }

@@ -53,6 +53,7 @@ public final class FakeBilling {
     private static final AtomicLong IDS = new AtomicLong(100_000 + new SecureRandom().nextInt(1_000_000) * 10L);
 
     private static final LuaScript PUBLISH_ACCOUNT = LuaScript.load("publish_account");
+    private static final LuaScript PUBLISH_KEY = LuaScript.load("publish_key");
 
     private final Redis redis;
     private final MoneyCore money;
@@ -94,6 +95,35 @@ public final class FakeBilling {
                 .arg("rpm").arg(rpm).arg("account").arg(accountId));
         send(Request.cmd(Command.SET).arg(KeySchema.keyIndex(ApiKeyFormat.sha256Hex(key.plaintext()))).arg(accountId + ":" + keyId));
         return key;
+    }
+
+    /**
+     * Publishes a key's controls with the script billing uses (null: not set): tokens per minute, spend
+     * caps in micros, expiry in epoch milliseconds, allowed models (none given: any).
+     */
+    public void controls(TestKey key, int rpm, Long tpm, Long capMicros, Long monthlyCapMicros, Long expiresAtMs,
+                         String... models) {
+        String framed = models.length == 0 ? "" : "\n" + String.join("\n", models) + "\n";
+        PUBLISH_KEY.run(redis, List.of(KeySchema.apiKey(key.accountId(), key.keyId())), List.of("active",
+                Integer.toString(rpm), Long.toString(key.accountId()), text(tpm), text(capMicros),
+                text(monthlyCapMicros), text(expiresAtMs), framed)).await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static String text(Long value) {
+        return value == null ? "" : value.toString();
+    }
+
+    /** One of the key's spend counters ({@code h} held, {@code s} spent, {@code m} this month, {@code mw} which month), or null. */
+    public String keyCounter(TestKey key, String counter) {
+        Response r = send(Request.cmd(Command.HGET).arg(KeySchema.keyCounters(key.accountId()))
+                .arg(counter + ":" + key.keyId()));
+        return r == null ? null : r.toString();
+    }
+
+    /** Sets one of the key's spend counters, as an earlier month or a lost Redis would have left it. */
+    public void setKeyCounter(TestKey key, String counter, String value) {
+        send(Request.cmd(Command.HSET).arg(KeySchema.keyCounters(key.accountId())).arg(counter + ":" + key.keyId())
+                .arg(value));
     }
 
     /** Revokes a key the way billing does: key hash marked revoked, then the index deleted. */

@@ -1,6 +1,7 @@
 package ai.kiku.billing.entity;
 
 import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.KeyControls;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,6 +11,8 @@ import org.hibernate.annotations.DynamicUpdate;
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -77,7 +80,39 @@ public class ApiKeyEntity {
     @Column(name = "revoked_at")
     public Instant revokedAt;
 
+    /** The key's controls (V30), each null when unset: unlimited. */
+    @Column(name = "spend_cap_micros")
+    public Long spendCapMicros;
+
+    @Column(name = "monthly_spend_cap_micros")
+    public Long monthlySpendCapMicros;
+
+    /** One catalogue model name per line. */
+    @Column(name = "allowed_models")
+    public String allowedModels;
+
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+
+    @Column(name = "tokens_per_minute")
+    public Integer tokensPerMinute;
+
     public ApiKey toApiKey() {
-        return new ApiKey(keyId, null, prefix, name, rateLimitPerMinute, status, createdAt, lastUsedAt);
+        KeyControls controls = controls();
+        return new ApiKey(keyId, null, prefix, name, rateLimitPerMinute, status, createdAt, lastUsedAt,
+                controls.none() ? null : controls);
+    }
+
+    public KeyControls controls() {
+        List<String> models = allowedModels == null ? null : Arrays.asList(allowedModels.split("\n"));
+        return new KeyControls(spendCapMicros, monthlySpendCapMicros, models, expiresAt, tokensPerMinute);
+    }
+
+    public void controls(KeyControls c) {
+        spendCapMicros = c.spendCapMicros();
+        monthlySpendCapMicros = c.monthlySpendCapMicros();
+        allowedModels = c.allowedModels() == null ? null : String.join("\n", c.allowedModels());
+        expiresAt = c.expiresAt();
+        tokensPerMinute = c.tokensPerMinute();
     }
 }

@@ -2,13 +2,18 @@ package ai.kiku.billing.repository;
 
 import ai.kiku.billing.entity.ApiKeyEntity;
 import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.KeyControls;
+import ai.kiku.common.money.KeySpend;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads and writes {@code api_keys}; only SHA-256 hashes of keys are ever stored. */
@@ -69,6 +74,39 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKeyEntity, Api
                     }
                     return flush().replaceWith(Optional.of(stored(k)));
                 }));
+    }
+
+    /**
+     * Replaces a key's controls inside the caller's transaction, the row locked so concurrent changes
+     * apply one after the other; empty when there is no such key.
+     */
+    public Uni<Optional<StoredKey>> updateControls(long accountId, long keyId,
+                                                   java.util.function.UnaryOperator<KeyControls> change) {
+        return tx.transaction(() -> findById(new ApiKeyEntity.Id(accountId, keyId), LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(k -> {
+                    if (k == null) {
+                        return Uni.createFrom().item(Optional.<StoredKey>empty());
+                    }
+                    k.controls(change.apply(k.controls()));
+                    return flush().replaceWith(Optional.of(stored(k)));
+                }));
+    }
+
+    /**
+     * What each key of an account spent according to usage_records, in total and in {@code [monthStart,
+     * monthEnd)} (one single-shard statement; times are parameters, Citus).
+     */
+    public Uni<Map<Long, KeySpend.Spent>> spentByKey(long accountId, Instant monthStart, Instant monthEnd) {
+        return tx.session(() -> NativeSql.list("SELECT key_id, coalesce(sum(cost_micros), 0)::bigint, "
+                        + "coalesce(sum(cost_micros) FILTER (WHERE occurred_at >= ?2 AND occurred_at < ?3), 0)::bigint "
+                        + "FROM usage_records WHERE account_id = ?1 GROUP BY key_id", accountId,
+                monthStart.atOffset(ZoneOffset.UTC), monthEnd.atOffset(ZoneOffset.UTC))).map(rows -> {
+                    Map<Long, KeySpend.Spent> spent = new LinkedHashMap<>();
+                    for (Object[] r : rows) {
+                        spent.put(NativeSql.lng(r[0]), new KeySpend.Spent(NativeSql.lng(r[1]), NativeSql.lng(r[2])));
+                    }
+                    return spent;
+                });
     }
 
     private static StoredKey stored(ApiKeyEntity k) {

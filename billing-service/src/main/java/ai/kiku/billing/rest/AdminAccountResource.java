@@ -109,6 +109,16 @@ public class AdminAccountResource {
         return keys.revoke(id, keyId);
     }
 
+    @PATCH
+    @Path("/{id}/keys/{keyId}")
+    @Operation(summary = "Set or clear a key's controls (spend caps, allowed models, expiry, tokens per minute); "
+            + "published to Redis at once")
+    @APIResponse(responseCode = "404", description = "No such account or key")
+    public Uni<ApiKey> updateKey(@PathParam("id") long id, @PathParam("keyId") long keyId,
+                                 InternalRequests.UpdateKey body) {
+        return keys.updateControls(id, keyId, body);
+    }
+
     @POST
     @Path("/{id}/adjustments")
     @Operation(summary = "Manual credit (positive) or debit (negative), applied once per idempotencyKey")

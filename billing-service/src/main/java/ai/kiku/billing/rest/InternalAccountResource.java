@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -122,6 +123,18 @@ public class InternalAccountResource {
     @APIResponseSchema(value = ApiKey.class, responseCode = "200", responseDescription = "The revoked key")
     public Uni<ApiKey> revokeKey(@PathParam("id") long id, @PathParam("keyId") long keyId) {
         return keys.revoke(id, keyId);
+    }
+
+    @PATCH
+    @Path(InternalApi.KEY)
+    @Callers(BOT)
+    @Operation(summary = "Set or clear a key's controls (spend caps, allowed models, expiry, tokens per minute); "
+            + "effective immediately")
+    @APIResponseSchema(value = ApiKey.class, responseCode = "200", responseDescription = "The key with its controls")
+    @APIResponse(responseCode = "404", description = "No such account or key")
+    public Uni<ApiKey> updateKey(@PathParam("id") long id, @PathParam("keyId") long keyId,
+                                 InternalRequests.UpdateKey body) {
+        return keys.updateControls(id, keyId, body);
     }
 
     @POST

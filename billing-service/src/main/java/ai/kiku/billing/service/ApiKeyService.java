@@ -80,6 +80,21 @@ public class ApiKeyService {
                 .map(StoredKey::key));
     }
 
+    /**
+     * Sets or clears a key's controls: like a revocation, PostgreSQL commits the change with an outbox
+     * row and Redis is told at once (or by the outbox worker once Redis takes writes again), so the
+     * next reservation with the key enforces them.
+     */
+    public Uni<ApiKey> updateControls(long accountId, long keyId, InternalRequests.UpdateKey body) {
+        KeyControlsChange change = KeyControlsChange.of(body);
+        return accounts.require(accountId).flatMap(account -> tx.transaction(() -> keys
+                        .updateControls(accountId, keyId, change)
+                        .map(k -> k.orElseThrow(() -> ProblemException.notFound("key " + keyId + " of account " + accountId)))
+                        .call(stored -> outbox.key(accountId, keyId, null, Instant.now())))
+                .call(stored -> propagator.drain(accountId))
+                .map(StoredKey::key));
+    }
+
     private static NotifyEvent event(Account account, StoredKey stored, NotifyEventType type) {
         String id = (type == NotifyEventType.KEY_CREATED ? "key_created:" : "key_revoked:") + stored.key().keyId();
         return new NotifyEvent(id, type, account.accountId(),

@@ -6,6 +6,7 @@ import ai.kiku.billing.repository.AccountRepository;
 import ai.kiku.billing.repository.ApiKeyRepository;
 import ai.kiku.billing.repository.LedgerRepository;
 import ai.kiku.common.error.ProblemException;
+import ai.kiku.common.money.KeySpend;
 import ai.kiku.common.money.MoneyCore;
 import ai.kiku.common.money.PendingUsageReader;
 import ai.kiku.common.money.RebuildResult;
@@ -14,6 +15,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 
@@ -88,9 +92,14 @@ public class RebuildService {
         // PostgreSQL before Redis: every reference listed is a real credit (the script adds the missing
         // ones once), and every usage recorded was settled in Redis before it reached PostgreSQL, so the
         // recorded total is a floor of what Redis must have spent, never more.
+        // The keys' spend counters the same way: per key, usage_records' total and this UTC month's are floors.
+        YearMonth month = KeySpend.monthOf(Instant.now());
+        Instant monthStart = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant monthEnd = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         return ledger.appliedReferences(id)
-                .flatMap(refs -> ledger.totals(id).flatMap(totals -> money.rebuild(id, account.status(),
-                        account.lowBalanceThresholdMicros(), totals.usageMicros(), refs)))
+                .flatMap(refs -> ledger.totals(id).flatMap(totals -> keys.spentByKey(id, monthStart, monthEnd)
+                        .flatMap(spent -> money.rebuild(id, account.status(), account.lowBalanceThresholdMicros(),
+                                totals.usageMicros(), refs, new KeySpend(KeySpend.monthIndex(month), spent)))))
                 .call(() -> republishKeys(id));
     }
 

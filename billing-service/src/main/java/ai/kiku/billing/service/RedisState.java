@@ -2,6 +2,7 @@ package ai.kiku.billing.service;
 
 import ai.kiku.billing.model.Account;
 import ai.kiku.common.contract.ApiKey;
+import ai.kiku.common.contract.KeyControls;
 import ai.kiku.billing.repository.ApiKeyRepository.StoredKey;
 import ai.kiku.common.redis.KeySchema;
 import ai.kiku.common.redis.LuaScript;
@@ -46,14 +47,20 @@ public class RedisState {
      * Publishes a key: the key hash first (reserve checks its status), then the index that resolves
      * the plaintext; a revoked key loses its index and is marked revoked, which stops metered calls at once.
      * Revocation is final in Redis too (publish_key.lua): a stale "active" never revives a revoked key,
-     * and the index is dropped again if a revoke landed between the two writes.
+     * and the index is dropped again if a revoke landed between the two writes. The key's controls
+     * (spend caps, allowed models "\n"-framed, expiry in epoch ms, tokens per minute) go with it, '' when unset.
      */
     public Uni<Void> publishKey(StoredKey stored) {
         ApiKey key = stored.key();
         String hash = KeySchema.apiKey(stored.accountId(), key.keyId());
         String index = KeySchema.keyIndex(stored.keyHash());
+        KeyControls c = key.controlsOrNone();
         Uni<String> state = PUBLISH_KEY.run(redis, List.of(hash), List.of(key.status(),
-                Integer.toString(key.rateLimitPerMinute()), Long.toString(stored.accountId()))).map(Response::toString);
+                Integer.toString(key.rateLimitPerMinute()), Long.toString(stored.accountId()),
+                text(c.tokensPerMinute()), text(c.spendCapMicros()), text(c.monthlySpendCapMicros()),
+                c.expiresAt() == null ? "" : Long.toString(c.expiresAt().toEpochMilli()),
+                c.allowedModels() == null ? "" : "\n" + String.join("\n", c.allowedModels()) + "\n"))
+                .map(Response::toString);
         return state.flatMap(status -> {
             if (!ApiKey.ACTIVE.equals(status)) {
                 return redis.send(Request.cmd(Command.DEL).arg(index)).replaceWithVoid();
@@ -64,6 +71,10 @@ public class RedisState {
                             ? Uni.createFrom().voidItem()
                             : redis.send(Request.cmd(Command.DEL).arg(index)).replaceWithVoid());
         });
+    }
+
+    private static String text(Number value) {
+        return value == null ? "" : value.toString();
     }
 
     /** Of the given ledger references, those the account's Redis {@code refs} hash knows (applied there). */
@@ -111,7 +122,7 @@ public class RedisState {
             int open = 0;
             if (r != null) {
                 for (Response v : r) {
-                    if (v.toString().endsWith(":o")) {
+                    if (v.toString().endsWith(":o")) { // "amount:o" or "amount:keyId:o" (prelude.lua)
                         open++;
                     }
                 }

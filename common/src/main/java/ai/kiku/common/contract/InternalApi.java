@@ -18,7 +18,7 @@ public final class InternalApi {
     public static final String ACCOUNT = "/{id}";
     /** billing, relative to {@link #ACCOUNTS}: an account's keys (list, issue). */
     public static final String KEYS = ACCOUNT + "/keys";
-    /** billing, relative to {@link #ACCOUNTS}: one key (revoke). */
+    /** billing, relative to {@link #ACCOUNTS}: one key (revoke; PATCH its controls). */
     public static final String KEY = KEYS + "/{keyId}";
     /** billing, relative to {@link #ACCOUNTS}: the ledger (book, page). */
     public static final String LEDGER = ACCOUNT + "/ledger";

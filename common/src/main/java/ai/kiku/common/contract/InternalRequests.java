@@ -2,6 +2,9 @@ package ai.kiku.common.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.time.Instant;
+import java.util.List;
+
 /** Request bodies of the internal API; boxed so that the server tells a missing field from zero. */
 public final class InternalRequests {
 
@@ -19,6 +22,16 @@ public final class InternalRequests {
         public CreateKey(String name) {
             this(name, null);
         }
+    }
+
+    /**
+     * {@code PATCH /internal/v1/accounts/{id}/keys/{keyId}} (and the operators' same PATCH): sets the
+     * given controls (see {@link KeyControls}), leaves the unsent ones as they are, and lifts those
+     * named in {@code clear} (field names, e.g. {@code "spendCapMicros"}) back to unlimited.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record UpdateKey(Long spendCapMicros, Long monthlySpendCapMicros, List<String> allowedModels,
+                            Instant expiresAt, Integer tokensPerMinute, List<String> clear) {
     }
 
     /** {@code POST /internal/v1/accounts/{id}/ledger}: a signed entry, booked once per account and {@code externalRef}. */

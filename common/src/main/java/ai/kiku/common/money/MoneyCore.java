@@ -71,9 +71,9 @@ public class MoneyCore {
         return List.of(RESERVE, SETTLE, RELEASE, PEEK);
     }
 
-    /** Reserves {@code amountMicros} for request {@code holdId} on behalf of an API key. */
+    /** Reserves {@code amountMicros} for request {@code holdId} on behalf of an API key, for no model and no tokens. */
     public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros) {
-        return reserve(accountId, keyId, holdId, amountMicros, amountMicros);
+        return reserve(accountId, keyId, holdId, amountMicros, amountMicros, 0, "");
     }
 
     /**
@@ -82,6 +82,23 @@ public class MoneyCore {
      * in the same atomic step: concurrent calls cannot together hold more than the balance.
      */
     public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros, long leastMicros) {
+        return reserve(accountId, keyId, holdId, amountMicros, leastMicros, 0, "");
+    }
+
+    /** {@link #reserve(long, long, String, long, long, long, String)} for a fixed amount. */
+    public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros, long tokenBound,
+                                      String model) {
+        return reserve(accountId, keyId, holdId, amountMicros, amountMicros, tokenBound, model);
+    }
+
+    /**
+     * Reserves {@code amountMicros} (or, short of it, what is spendable and at least {@code leastMicros})
+     * for request {@code holdId} on behalf of an API key, checking the key's controls in the same step: its
+     * expiry, whether it may use {@code model}, its tokens per minute (counting {@code tokenBound}, the most
+     * the request can use) and its spend caps (which a least amount may flex down to as well).
+     */
+    public Uni<ReserveResult> reserve(long accountId, long keyId, String holdId, long amountMicros, long leastMicros,
+                                      long tokenBound, String model) {
         Micros.requireInRange(amountMicros);
         Micros.requireInRange(leastMicros);
         if (leastMicros < 0 || leastMicros > amountMicros) {
@@ -89,15 +106,18 @@ public class MoneyCore {
         }
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
                 KeySchema.rateLimit(accountId, keyId), KeySchema.holds(accountId),
-                KeySchema.holdExpiries(accountId));
+                KeySchema.holdExpiries(accountId), KeySchema.keyCounters(accountId));
         List<String> args = new ArrayList<>(List.of(holdId, Long.toString(amountMicros),
-                Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120"));
+                Long.toString(config.holdTtl().toMillis()), Long.toString(config.holdRetention().toMillis()), "120",
+                Long.toString(Math.max(0, tokenBound)), model == null ? "" : model, Long.toString(keyId)));
         if (leastMicros < amountMicros) {
             args.add(Long.toString(leastMicros));
         }
         return RESERVE.run(redis, keys, args).map(r -> new ReserveResult(
                 ReserveOutcome.fromCode(r.get(0).toInteger()), r.get(1).toLong(), r.get(2).toLong(),
-                r.get(3).toLong(), r.get(4).toLong(), r.get(5).toLong(), r.size() > 6 ? r.get(6).toLong() : 0));
+                r.get(3).toLong(), r.get(4).toLong(), r.get(5).toLong(),
+                r.size() > 6 ? r.get(6).toLong() : 0, r.size() > 7 ? r.get(7).toLong() : 0,
+                r.size() > 8 ? r.get(8).toLong() : 0));
     }
 
     /**
@@ -111,7 +131,7 @@ public class MoneyCore {
             throw new IllegalArgumentException("negative cost");
         }
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
-                KeySchema.holdExpiries(accountId), KeySchema.usageLog(accountId));
+                KeySchema.holdExpiries(accountId), KeySchema.usageLog(accountId), KeySchema.keyCounters(accountId));
         List<String> args = List.of(holdId, Long.toString(costMicros),
                 Long.toString(config.holdRetention().toMillis()), Long.toString(accountId),
                 Long.toString(usage.keyId()), usage.product(), usage.model(),
@@ -135,7 +155,7 @@ public class MoneyCore {
     /** Closes an open hold without charge; false when there was nothing open to release. */
     public Uni<Boolean> release(long accountId, String holdId) {
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.holds(accountId),
-                KeySchema.holdExpiries(accountId));
+                KeySchema.holdExpiries(accountId), KeySchema.keyCounters(accountId));
         List<String> args = List.of(holdId, Long.toString(config.holdRetention().toMillis()));
         return RELEASE.runReplicated(redis, keys, args).onFailure().retry().withBackOff(RETRY_BACKOFF, RETRY_BACKOFF_MAX).expireIn(RETRY_WINDOW_MILLIS)
                 .map(r -> r.get(0).toInteger() == 0);
@@ -169,7 +189,7 @@ public class MoneyCore {
 
     private static List<String> peekKeys(long accountId, long keyId) {
         return List.of(KeySchema.account(accountId), KeySchema.apiKey(accountId, keyId),
-                KeySchema.holds(accountId), KeySchema.holdExpiries(accountId));
+                KeySchema.holds(accountId), KeySchema.holdExpiries(accountId), KeySchema.keyCounters(accountId));
     }
 
     private List<String> peekArgs() {
@@ -185,12 +205,29 @@ public class MoneyCore {
      */
     public Uni<RebuildResult> rebuild(long accountId, String status, long thresholdMicros, long recordedUsageMicros,
                                       Map<String, Long> appliedReferences) {
+        return rebuild(accountId, status, thresholdMicros, recordedUsageMicros, appliedReferences, KeySpend.NONE);
+    }
+
+    /**
+     * {@link #rebuild(long, String, long, long, Map)} that also raises each key's spend counters to
+     * what PostgreSQL recorded ({@code keySpend}: per key, its total and its total in one UTC month),
+     * and recomputes what each key holds from the open holds.
+     */
+    public Uni<RebuildResult> rebuild(long accountId, String status, long thresholdMicros, long recordedUsageMicros,
+                                      Map<String, Long> appliedReferences, KeySpend keySpend) {
         List<String> keys = List.of(KeySchema.account(accountId), KeySchema.refs(accountId),
-                KeySchema.holds(accountId));
-        List<String> args = new ArrayList<>(3 + appliedReferences.size() * 2);
+                KeySchema.holds(accountId), KeySchema.keyCounters(accountId));
+        List<String> args = new ArrayList<>(5 + keySpend.perKey().size() * 3 + appliedReferences.size() * 2);
         args.add(status);
         args.add(Long.toString(thresholdMicros));
         args.add(Long.toString(recordedUsageMicros));
+        args.add(Integer.toString(keySpend.month()));
+        args.add(Integer.toString(keySpend.perKey().size()));
+        keySpend.perKey().forEach((keyId, spent) -> {
+            args.add(Long.toString(keyId));
+            args.add(Long.toString(spent.totalMicros()));
+            args.add(Long.toString(spent.monthMicros()));
+        });
         appliedReferences.forEach((ref, amount) -> {
             args.add(ref);
             args.add(Long.toString(amount));

@@ -77,6 +77,16 @@ public final class KeySchema {
         return prefix(accountId) + "rl:" + keyId;
     }
 
+    /**
+     * The per-key spend counters of an account's keys, one hash (see prelude.lua): what each key holds
+     * in open holds ({@code h:<key>}), has spent in total ({@code s:<key>}) and in the UTC month
+     * {@code mw:<key>} ({@code m:<key>}). Under the account's tag, so reserve, settle, release and the
+     * expiry sweep move them in the same script as the money.
+     */
+    public static String keyCounters(long accountId) {
+        return prefix(accountId) + "kctl:" + accountId;
+    }
+
     /** The usage log of the partition the account belongs to. */
     public static String usageLog(long accountId) {
         return usageLogOfPartition(partitionOf(accountId));

@@ -144,6 +144,12 @@ class ConcurrentMoneySimulationTest extends MoneyTestBase {
         }
         assertThat(inStream).as(why).isEqualTo(settled);
         assertThat(money.core.peek(account, 1).await().atMost(WAIT).heldMicros()).as(why).isZero();
+        // every hold closed: no key still holds anything, and what was charged is the spend of key 1 (settle's usage key)
+        for (long key = 1; key <= 2; key++) {
+            Response keyHeld = money.send("HGET", KeySchema.keyCounters(account), "h:" + key);
+            assertThat(keyHeld == null ? "0" : keyHeld.toString()).as(why + ", key " + key).isEqualTo("0");
+        }
+        assertThat(money.send("HGET", KeySchema.keyCounters(account), "s:1").toLong()).as(why).isEqualTo(charged.get());
         assertThat(money.send("HGET", KeySchema.apiKey(account, 2), "status").toString()).isEqualTo("revoked");
     }
 

@@ -24,14 +24,19 @@ class LuaResultCodesTest {
     private static final Pattern RETURN_CODE = Pattern.compile("return \\{(\\d+),");
 
     @ParameterizedTest
-    @CsvSource({
+    @CsvSource(quoteCharacter = '"', value = {
             "RESERVED,           0, return {0, balance, held + amount",
             "INSUFFICIENT_FUNDS, 1, if balance - held < amount or balance < 0 then return {1,",
             "RATE_LIMITED,       2, if used > rpm then return {2,",
             "KEY_INACTIVE,       3, if k[1] ~= 'active' then return {3,",
             "ACCOUNT_INACTIVE,   4, if f[1] ~= 'active' then return {4,",
             "NO_ACCOUNT,         5, if not f[1] then return {5,",
-            "DUPLICATE_HOLD,     6, if redis.call('HSETNX', holds, hold_id, ARGV[2] .. ':o') == 0 then return {6,",
+            "DUPLICATE_HOLD,     6, if redis.call('HSETNX', holds, hold_id, ARGV[2] .. ':' .. key_id .. ':o') == 0 then return {6,",
+            "KEY_EXPIRED,        7, if k[3] and k[3] ~= '' and now >= tonumber(k[3]) then return {7,",
+            "MODEL_NOT_ALLOWED,  8, not string.find(k[4], '\\n' .. model .. '\\n', 1, true) then return {8,",
+            "TOKEN_RATE_LIMITED, 9, if counted + tokens > tpm then return {9,",
+            "SPEND_CAP_REACHED,  10, if spent + key_held + amount > cap then return {10,",
+            "MONTHLY_SPEND_CAP_REACHED, 11, return {11, balance, held, rpm, remaining, reset, mcap",
     })
     void reserveOutcomeCarriesTheCodeReserveLuaReturnsForIt(ReserveOutcome outcome, int code, String line) {
         assertThat(script("reserve.lua")).contains(line);
@@ -61,7 +66,7 @@ class LuaResultCodesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 7, 42, Integer.MAX_VALUE})
+    @ValueSource(ints = {-1, 12, 42, Integer.MAX_VALUE})
     void unknownReserveCodeIsRefusedLoudly(int code) {
         assertThatThrownBy(() -> ReserveOutcome.fromCode(code)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reserve.lua").hasMessageContaining(Integer.toString(code));
