@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Upstream OpenAI-compatible providers, any number, under {@code kiku.providers.<name>.*}. */
+/** Upstream providers (OpenAI-compatible or Anthropic), any number, under {@code kiku.providers.<name>.*}. */
 @ConfigMapping(prefix = "kiku.providers")
 public interface ProvidersConfig {
 
@@ -18,10 +18,18 @@ public interface ProvidersConfig {
 
     /** One OpenAI-compatible endpoint. */
     interface Provider {
-        /** Base URL up to and including the API version, e.g. https://api.openai.com/v1. */
+        /** Base URL up to and including the API version, e.g. https://api.openai.com/v1 or https://api.anthropic.com/v1. */
         String baseUrl();
 
-        /** Sent as {@code Authorization: Bearer ...}; unset for keyless local servers. */
+        /**
+         * The protocol it speaks: {@code openai} (OpenAI-compatible: OpenAI, OpenRouter, Groq, vLLM,
+         * Ollama; serves /v1/chat/completions, embeddings, completions, responses) or {@code anthropic}
+         * (Anthropic's Messages API; serves /v1/messages).
+         */
+        @WithDefault("openai")
+        String type();
+
+        /** Sent as {@code Authorization: Bearer ...} (as {@code x-api-key} to Anthropic); unset for keyless local servers. */
         Optional<String> apiKey();
 
         /** Models this provider serves; unset means every catalogue model except local ones. */

@@ -33,12 +33,20 @@ public class ApiRouter {
     public static final String REQUEST_ID = "kiku.requestId";
     private static final String BODY_LIMIT = "kiku.bodyLimit";
 
-    private static final Map<String, String> ENDPOINTS = Map.of(
-            "/api/v1/ping", "ping", "/api/v1/balance", "balance", "/api/v1/usage", "usage",
-            "/api/v1/usage/requests", "usage_requests", "/api/v1/usage/export", "usage_export",
-            "/api/v1/products", "products", "/api/v1/proxy/llm", "proxy_llm",
-            "/v1/chat/completions", "chat_completions", "/v1/models", "models", "/v1/embeddings", "embeddings",
-            "/v1/completions", "completions", "/v1/responses", "responses");
+    private static final Map<String, String> ENDPOINTS = Map.ofEntries(
+            Map.entry("/api/v1/ping", "ping"),
+            Map.entry("/api/v1/balance", "balance"),
+            Map.entry("/api/v1/usage", "usage"),
+            Map.entry("/api/v1/usage/requests", "usage_requests"),
+            Map.entry("/api/v1/usage/export", "usage_export"),
+            Map.entry("/api/v1/products", "products"),
+            Map.entry("/api/v1/proxy/llm", "proxy_llm"),
+            Map.entry("/v1/chat/completions", "chat_completions"),
+            Map.entry("/v1/models", "models"),
+            Map.entry("/v1/embeddings", "embeddings"),
+            Map.entry("/v1/completions", "completions"),
+            Map.entry("/v1/responses", "responses"),
+            Map.entry("/v1/messages", "messages"));
 
     private final ApiConfig config;
     private final ApiMetrics metrics;
@@ -75,8 +83,9 @@ public class ApiRouter {
         Handler<RoutingContext> chatBody = body(config.bodyLimits().chat());
         router.post("/api/v1/proxy/llm").handler(chatBody).handler(ctx -> proxy.handle(ctx, true));
         router.post("/v1/chat/completions").handler(chatBody).handler(ctx -> proxy.handle(ctx, false));
-        // the Responses API takes images as chat does; embeddings and legacy completions are text
+        // the Responses and Messages APIs take images as chat does; embeddings and legacy completions are text
         router.post("/v1/responses").handler(chatBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.RESPONSES));
+        router.post(AnthropicError.PATH).handler(chatBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.MESSAGES));
         Handler<RoutingContext> textBody = body(config.maxBodyBytes());
         router.post("/v1/embeddings").handler(textBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.EMBEDDINGS));
         router.post("/v1/completions").handler(textBody).handler(ctx -> proxy.handle(ctx, ProxyEndpoint.COMPLETIONS));

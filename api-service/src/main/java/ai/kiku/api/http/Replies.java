@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Writes JSON and error answers on Vert.x routes (the REST exception mappers do not apply here). An
  * error is built as an RFC 9457 problem everywhere; the path decides here, once, how it is written:
- * problem+json, or OpenAI's error shape on {@code /v1/*} ({@link OpenAiError}).
+ * problem+json, OpenAI's error shape on {@code /v1/*} ({@link OpenAiError}), or Anthropic's on
+ * {@code /v1/messages} ({@link AnthropicError}).
  */
 @ApplicationScoped
 public class Replies {
@@ -44,14 +45,17 @@ public class Replies {
         send(ctx, status, contentType, body);
     }
 
-    /** An error answer: problem+json, or OpenAI's shape on {@code /v1/*}. */
+    /** An error answer: problem+json, OpenAI's shape on {@code /v1/*}, Anthropic's on {@code /v1/messages}. */
     public void problem(RoutingContext ctx, Problem problem) {
         if (problem.getStatus() == 503 && !ctx.response().headWritten()
                 && ctx.response().headers().get("Retry-After") == null) {
             ctx.response().putHeader("Retry-After", Problem.RETRY_AFTER_SECONDS);
         }
         try {
-            if (OpenAiError.appliesTo(ctx.normalizedPath())) {
+            if (AnthropicError.appliesTo(ctx.normalizedPath())) {
+                AnthropicError error = AnthropicError.of(problem);
+                send(ctx, error.status(), JSON, Buffer.buffer(mapper.writeValueAsBytes(error.body())));
+            } else if (OpenAiError.appliesTo(ctx.normalizedPath())) {
                 OpenAiError error = OpenAiError.of(problem);
                 send(ctx, error.status(), JSON, Buffer.buffer(mapper.writeValueAsBytes(error.body())));
             } else {

@@ -59,7 +59,7 @@ public class ProxyHandler {
     }
 
     private void handle(RoutingContext ctx, ProxyEndpoint endpoint, boolean ownShape) {
-        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        String authorization = KeyResolver.presented(ctx.request());
         keys.resolveRechecked(authorization).onComplete(result -> {
             if (result.succeeded()) {
                 authorized(ctx, result.result(), endpoint, ownShape);
@@ -139,7 +139,7 @@ public class ProxyHandler {
                                 + resetSeconds + " s").with("limit", result.rateLimit()));
             }
             case KEY_INACTIVE -> {
-                keys.forget(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+                keys.forget(KeyResolver.presented(ctx.request()));
                 replies.failure(ctx, KeyResolver.unauthorized());
             }
             case ACCOUNT_INACTIVE -> replies.problem(ctx, new Problem("https://kiku.ai/problems/account-inactive",

@@ -101,8 +101,8 @@ final class StreamRelay {
         JsonNode node = parse(payload);
         if (node instanceof ObjectNode chunk) {
             outputBytes += endpoint.streamOutputBytes(chunk);
-            JsonNode usage = endpoint.streamUsage(chunk);
-            if (usage != null) {
+            JsonNode usage = endpoint.streamUsage(this.usage, chunk);
+            if (usage != this.usage) {
                 this.usage = usage;
                 if (!call.request().clientWantsUsage()) {
                     JsonNode choices = chunk.get("choices");
@@ -287,9 +287,15 @@ final class StreamRelay {
         }
     }
 
-    /** The error ending a broken stream: OpenAI's error chunk, or the Responses API's {@code error} event. */
+    /** The error ending a broken stream: OpenAI's error chunk, or the Responses or Messages API's {@code error} event. */
     private Buffer error(String message, String type, String code) {
         ObjectNode error = mapper.createObjectNode();
+        if (call.request().endpoint() == ProxyEndpoint.MESSAGES) {
+            // Anthropic's error event: what its SDKs raise when a stream fails midway
+            error.put("type", "error").putObject("error").put("type", "api_error").put("message", message)
+                    .put("code", code);
+            return event("error", error.toString());
+        }
         if (call.request().endpoint().endsWithDone()) {
             error.putObject("error").put("message", message).put("type", type).putNull("param").put("code", code);
             return event(null, error.toString());

@@ -45,8 +45,9 @@ final class UsageBounds {
      * The reported usage object of an answer or stream event, in the endpoint's field names, bounded by what
      * {@code request} allows. An endpoint without output (embeddings) is charged no output tokens.
      */
-    static Tokens reported(ChatRequest request, JsonNode usage) {
+    static Tokens reported(ChatRequest request, JsonNode reported) {
         ProxyEndpoint endpoint = request.endpoint();
+        JsonNode usage = endpoint.chargeable(reported);
         long in = count(usage.get(endpoint.inputField()), request.inputBound());
         long out = endpoint.outputField() == null ? 0
                 : count(usage.get(endpoint.outputField()), request.outputBound());

@@ -2,7 +2,7 @@ package ai.kiku.api.provider;
 
 import io.smallrye.mutiny.Uni;
 
-/** An OpenAI-compatible upstream: chat completions and the other metered endpoints ({@link ProxyEndpoint}). */
+/** An LLM upstream: OpenAI-compatible (chat and the other metered endpoints, {@link ProxyEndpoint}), or Anthropic's Messages API. */
 public interface ChatProvider {
 
     /** The configured name ({@code kiku.providers.<name>}), used in routes, metrics and answers. */
@@ -14,6 +14,11 @@ public interface ChatProvider {
      * the request comes back as a rejected reply instead.
      */
     Uni<UpstreamReply> send(ChatCall call);
+
+    /** Whether this provider speaks {@code endpoint}'s protocol: OpenAI's endpoints, unless it is an Anthropic provider. */
+    default boolean serves(ProxyEndpoint endpoint) {
+        return endpoint != ProxyEndpoint.MESSAGES;
+    }
 
     /**
      * The request field this provider takes its output cap in, set by the gateway when the client

@@ -37,7 +37,14 @@ public final class HttpChatProvider implements ChatProvider {
 
     private final String name;
     private final ProvidersConfig.Provider config;
+    /** The provider types ({@code kiku.providers.<name>.type}). */
+    public static final String OPENAI = "openai";
+    public static final String ANTHROPIC = "anthropic";
+    /** The Messages API version the gateway speaks to Anthropic providers. */
+    static final String ANTHROPIC_VERSION = "2023-06-01";
+
     private final String baseUrl;
+    private final boolean anthropic;
     private final HttpClient client;
     private final ObjectMapper mapper;
     private final ApiMetrics metrics;
@@ -48,6 +55,10 @@ public final class HttpChatProvider implements ChatProvider {
                             ApiMetrics metrics) {
         this.name = name;
         this.config = config;
+        if (!Set.of(OPENAI, ANTHROPIC).contains(config.type())) {
+            throw new IllegalArgumentException("kiku.providers." + name + ".type must be openai or anthropic");
+        }
+        this.anthropic = ANTHROPIC.equals(config.type());
         if (!Set.of("max_tokens", "max_completion_tokens").contains(config.outputCapField())) {
             throw new IllegalArgumentException("kiku.providers." + name
                     + ".output-cap-field must be max_tokens or max_completion_tokens");
@@ -85,6 +96,11 @@ public final class HttpChatProvider implements ChatProvider {
     }
 
     @Override
+    public boolean serves(ProxyEndpoint endpoint) {
+        return anthropic == (endpoint == ProxyEndpoint.MESSAGES);
+    }
+
+    @Override
     public String outputCapField() {
         return config.outputCapField();
     }
@@ -110,7 +126,13 @@ public final class HttpChatProvider implements ChatProvider {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, call.stream() ? "text/event-stream" : "application/json")
                 .putHeader("X-Request-Id", call.requestId());
-        config.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        if (anthropic) {
+            // Anthropic's own headers; a client's anthropic-beta is never passed on (betas change what is billed)
+            options.putHeader("anthropic-version", ANTHROPIC_VERSION);
+            config.apiKey().ifPresent(key -> options.putHeader("x-api-key", key));
+        } else {
+            config.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        }
         long start = System.nanoTime();
         return guard.get(() -> Uni.createFrom().<UpstreamReply>emitter(
                         em -> request(options, payload, call.stream(), config.connectRetries(), em)))

@@ -1,5 +1,6 @@
 package ai.kiku.api.provider;
 
+import ai.kiku.api.anthropic.AnthropicUsage;
 import ai.kiku.api.service.TokenEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -15,7 +16,9 @@ public enum ProxyEndpoint {
     CHAT("/chat/completions", "prompt_tokens", "completion_tokens"),
     COMPLETIONS("/completions", "prompt_tokens", "completion_tokens"),
     EMBEDDINGS("/embeddings", "prompt_tokens", null),
-    RESPONSES("/responses", "input_tokens", "output_tokens");
+    RESPONSES("/responses", "input_tokens", "output_tokens"),
+    /** Anthropic's Messages API, served by providers of type {@code anthropic}. */
+    MESSAGES("/messages", "input_tokens", "output_tokens");
 
     /** Stream events of the Responses API after which nothing more comes (they carry the final usage). */
     private static final Set<String> RESPONSE_TERMINALS = Set.of("response.completed", "response.incomplete",
@@ -55,20 +58,36 @@ public enum ProxyEndpoint {
         };
     }
 
-    /** Whether streams end with {@code data: [DONE]}; the Responses API ends with a terminal event instead. */
+    /** Whether streams end with {@code data: [DONE]}; the Responses and Messages APIs end with a terminal event instead. */
     public boolean endsWithDone() {
-        return this != RESPONSES;
+        return this != RESPONSES && this != MESSAGES;
     }
 
     /** Whether a stream event (its JSON) is the last one, held back until its call is charged. */
     public boolean isTerminal(JsonNode event) {
-        return this == RESPONSES && RESPONSE_TERMINALS.contains(event.path("type").asText(""));
+        String type = event.path("type").asText("");
+        return this == RESPONSES ? RESPONSE_TERMINALS.contains(type) : this == MESSAGES && type.equals("message_stop");
     }
 
-    /** The usage object of a stream event, or null when it carries none. */
-    public JsonNode streamUsage(JsonNode event) {
+    /**
+     * The usage known after a stream event: {@code previous} when the event carries none. Anthropic
+     * reports usage in parts (input in message_start, cumulative output in each message_delta), so
+     * there each part updates what came before; elsewhere an event's usage is the whole of it.
+     */
+    public JsonNode streamUsage(JsonNode previous, JsonNode event) {
+        if (this == MESSAGES) {
+            return AnthropicUsage.merge(previous, event);
+        }
         JsonNode usage = this == RESPONSES ? event.path("response").get("usage") : event.get("usage");
-        return usage != null && usage.isObject() ? usage : null;
+        return usage != null && usage.isObject() ? usage : previous;
+    }
+
+    /**
+     * A reported usage object in the units our prices are in: as reported, except Anthropic's, whose
+     * cache writes and reads bill at other rates than plain input ({@link AnthropicUsage}).
+     */
+    public JsonNode chargeable(JsonNode usage) {
+        return this == MESSAGES ? AnthropicUsage.chargeable(usage) : usage;
     }
 
     /** UTF-8 bytes of output text in one stream event (for the estimate when no usage comes). */
@@ -95,6 +114,11 @@ public enum ProxyEndpoint {
                     bytes += textBytes(event.get("delta"));
                 }
             }
+            case MESSAGES -> {
+                JsonNode delta = event.path("delta");
+                bytes += textBytes(delta.get("text")) + textBytes(delta.get("partial_json"))
+                        + textBytes(delta.get("thinking"));
+            }
             default -> {
             }
         }
@@ -115,6 +139,13 @@ public enum ProxyEndpoint {
             case COMPLETIONS -> {
                 for (JsonNode choice : answer.path("choices")) {
                     bytes += textBytes(choice.get("text"));
+                }
+            }
+            case MESSAGES -> {
+                for (JsonNode block : answer.path("content")) {
+                    bytes += textBytes(block.get("text")) + textBytes(block.get("thinking"));
+                    JsonNode input = block.get("input");
+                    bytes += input == null ? 0 : TokenEstimator.utf8Length(input.toString());
                 }
             }
             case RESPONSES -> {

@@ -86,7 +86,7 @@ public class AccountHandlers {
     }
 
     public void balance(RoutingContext ctx) {
-        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        String authorization = KeyResolver.presented(ctx.request());
         // Plain Vert.x futures end to end: this endpoint's cost is mostly per-call overhead, and Mutiny's
         // operators (context capture) were a tenth of it.
         keys.resolveRechecked(authorization)
@@ -122,11 +122,11 @@ public class AccountHandlers {
             query = UsageQuery.of(ctx.queryParams().get("from"), ctx.queryParams().get("to"),
                     ctx.queryParams().get("groupBy"), usage.maxDays());
         } catch (ProblemException e) {
-            keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).subscribe()
+            keys.resolve(KeyResolver.presented(ctx.request())).subscribe()
                     .with(caller -> replies.problem(ctx, e.problem()), failure -> replies.failure(ctx, failure));
             return;
         }
-        keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+        keys.resolve(KeyResolver.presented(ctx.request()))
                 .flatMap(caller -> usage.summary(caller.accountId(), query))
                 .subscribe().with(json -> {
                     ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=60");

@@ -36,7 +36,7 @@ public class CatalogueHandlers {
     }
 
     public void products(RoutingContext ctx) {
-        keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+        keys.resolve(KeyResolver.presented(ctx.request()))
                 .flatMap(caller -> catalogue.get())
                 .subscribe().with(prices -> {
                     ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=60");
@@ -46,7 +46,7 @@ public class CatalogueHandlers {
 
     /** Models that are both priced and served by at least one provider. */
     public void models(RoutingContext ctx) {
-        keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+        keys.resolve(KeyResolver.presented(ctx.request()))
                 .flatMap(caller -> catalogue.get())
                 .subscribe().with(prices -> {
                     List<Map<String, Object>> data = prices.modelNames().stream()
@@ -64,7 +64,7 @@ public class CatalogueHandlers {
      */
     public void model(RoutingContext ctx) {
         String id = modelId(ctx.normalizedPath());
-        keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+        keys.resolve(KeyResolver.presented(ctx.request()))
                 .flatMap(caller -> catalogue.get())
                 .subscribe().with(prices -> {
                     if (id.isEmpty() || !prices.modelNames().contains(id) || !served(id)) {

@@ -125,7 +125,7 @@ public class UsageRecordHandlers {
     }
 
     private Uni<ApiCaller> authenticate(RoutingContext ctx) {
-        return keys.resolve(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        return keys.resolve(KeyResolver.presented(ctx.request()));
     }
 
     /** A bad parameter is answered 400 only to a caller with a valid key (401 otherwise, as everywhere). */

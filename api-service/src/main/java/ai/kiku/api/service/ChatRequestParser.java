@@ -36,12 +36,13 @@ public class ChatRequestParser {
 
     public ChatRequest parse(byte[] bytes, boolean ownShape, PriceList catalogue) {
         ObjectNode body = object(bytes);
-        Target target = target(body, ownShape, catalogue);
+        Target target = target(body, ownShape, catalogue, ProxyEndpoint.CHAT);
         String model = target.model();
         CallPrice price = target.price();
         List<Route> routes = target.routes();
         JsonNode messages = body.get("messages");
         validateMessages(messages);
+        UnpricedFeatures.refuseIn(body);
         boolean stream = bool(body, "stream");
         boolean wantsUsage = wantsUsage(body, stream);
         long maxOut = price.maxOutputTokens();
@@ -83,13 +84,20 @@ public class ChatRequestParser {
     record Target(String model, CallPrice price, List<Route> routes) {
     }
 
-    Target target(ObjectNode body, boolean ownShape, PriceList catalogue) {
+    /** The target of a request to {@code endpoint}: only providers speaking that endpoint's protocol are tried. */
+    Target target(ObjectNode body, boolean ownShape, PriceList catalogue, ProxyEndpoint endpoint) {
         String model = text(body, "model");
         CallPrice price = catalogue.price(model);
         if (price == null) {
             throw GatewayProblems.modelNotFound(400, "unknown model '" + model + "'; GET /v1/models lists the models served");
         }
-        List<Route> routes = providers.routesForCall(model);
+        List<Route> all = providers.routesForCall(model);
+        List<Route> routes = all.stream().filter(r -> r.provider().serves(endpoint)).toList();
+        if (routes.isEmpty() && !all.isEmpty()) {
+            throw GatewayProblems.modelNotFound(400, "model '" + model + "' is not served on this endpoint here"
+                    + (endpoint == ProxyEndpoint.MESSAGES ? "" : all.stream().allMatch(r -> r.provider()
+                    .serves(ProxyEndpoint.MESSAGES)) ? "; it is served on /v1/messages (Anthropic's API)" : ""));
+        }
         if (ownShape && body.has("provider") && !body.get("provider").isNull()) {
             String provider = text(body, "provider");
             if (!providers.has(provider)) {

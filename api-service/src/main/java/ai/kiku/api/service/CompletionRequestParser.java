@@ -30,7 +30,7 @@ public class CompletionRequestParser {
 
     public ChatRequest parse(byte[] bytes, PriceList catalogue) {
         ObjectNode body = common.object(bytes);
-        ChatRequestParser.Target target = common.target(body, false, catalogue);
+        ChatRequestParser.Target target = common.target(body, false, catalogue, ProxyEndpoint.COMPLETIONS);
         CallPrice price = target.price();
         JsonNode prompt = body.get("prompt");
         if (prompt == null || prompt.isNull()) {

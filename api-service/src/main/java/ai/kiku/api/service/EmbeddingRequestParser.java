@@ -31,7 +31,7 @@ public class EmbeddingRequestParser {
 
     public ChatRequest parse(byte[] bytes, PriceList catalogue) {
         ObjectNode body = common.object(bytes);
-        ChatRequestParser.Target target = common.target(body, false, catalogue);
+        ChatRequestParser.Target target = common.target(body, false, catalogue, ProxyEndpoint.EMBEDDINGS);
         Inputs inputs = inputs(body.get("input"), "input");
         JsonNode format = body.get("encoding_format");
         if (!ChatRequestParser.absent(body, "encoding_format")

@@ -8,6 +8,8 @@ import ai.kiku.common.redis.KeySchema;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.Command;
@@ -30,6 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @ApplicationScoped
 public class KeyResolver {
+
+    /** Anthropic's API key header, accepted in place of Authorization. */
+    public static final String API_KEY_HEADER = "x-api-key";
 
 
     private final Redis redis;
@@ -126,6 +131,20 @@ public class KeyResolver {
         if (key != null) {
             cache.invalidate(key);
         }
+    }
+
+    /**
+     * The credentials a request presents, as an Authorization value: the header itself, or, when
+     * there is none, Anthropic's {@code x-api-key} header (what the Anthropic SDKs send) as a bearer
+     * token. One key per request: with both headers, Authorization counts.
+     */
+    public static String presented(HttpServerRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            return authorization;
+        }
+        String apiKey = request.getHeader(API_KEY_HEADER);
+        return apiKey == null ? null : "Bearer " + apiKey;
     }
 
     /** The one answer for every authentication failure, so the reasons cannot be told apart. */

@@ -11,9 +11,12 @@ public class RequestParsers {
     private final EmbeddingRequestParser embeddings;
     private final CompletionRequestParser completions;
     private final ResponseRequestParser responses;
+    private final MessagesRequestParser messages;
 
     public RequestParsers(ChatRequestParser chat, EmbeddingRequestParser embeddings,
-                          CompletionRequestParser completions, ResponseRequestParser responses) {
+                          CompletionRequestParser completions, ResponseRequestParser responses,
+                          MessagesRequestParser messages) {
+        this.messages = messages;
         this.chat = chat;
         this.embeddings = embeddings;
         this.completions = completions;
@@ -27,6 +30,7 @@ public class RequestParsers {
             case EMBEDDINGS -> embeddings.parse(bytes, catalogue);
             case COMPLETIONS -> completions.parse(bytes, catalogue);
             case RESPONSES -> responses.parse(bytes, catalogue);
+            case MESSAGES -> messages.parse(bytes, catalogue);
         };
     }
 }

@@ -37,7 +37,7 @@ public class ResponseRequestParser {
 
     public ChatRequest parse(byte[] bytes, PriceList catalogue) {
         ObjectNode body = common.object(bytes);
-        ChatRequestParser.Target target = common.target(body, false, catalogue);
+        ChatRequestParser.Target target = common.target(body, false, catalogue, ProxyEndpoint.RESPONSES);
         CallPrice price = target.price();
         validateInput(body.get("input"));
         for (String field : STORED_CONTEXT) {

@@ -124,7 +124,7 @@ public final class TokenBound {
             }
         }
 
-        /** A message or content part: image URLs count as images, a file by id cannot be bounded. */
+        /** A message or content part: images (OpenAI's image_url, Anthropic's image source) count as images, a file by id cannot be bounded. */
         private long content(JsonNode node) {
             if (node.isArray()) {
                 long n = 2 + Math.max(0, node.size() - 1);
@@ -154,6 +154,13 @@ public final class TokenBound {
                         n += json(value);
                     }
                     case "content" -> n += content(value);
+                    case "source" -> {
+                        if ("image".equals(node.path("type").asText())) {
+                            images++; // Anthropic's image block: its data or URL counts as the image ceiling
+                        } else {
+                            n += json(value);
+                        }
+                    }
                     default -> n += json(value);
                 }
             }

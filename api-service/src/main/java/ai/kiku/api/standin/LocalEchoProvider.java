@@ -2,6 +2,7 @@ package ai.kiku.api.standin;
 
 import ai.kiku.api.provider.ChatCall;
 import ai.kiku.api.provider.ChatProvider;
+import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.provider.UpstreamReply;
 import ai.kiku.api.service.TokenEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,7 +48,23 @@ public final class LocalEchoProvider implements ChatProvider {
             case EMBEDDINGS -> embeddings(call);
             case COMPLETIONS -> completions(call);
             case RESPONSES -> responses(call);
+            case MESSAGES -> messages(call);
         };
+    }
+
+    @Override
+    public boolean serves(ProxyEndpoint endpoint) {
+        return true;
+    }
+
+    /** Anthropic's Messages API, so the Anthropic SDK runs against the stand-in setup too. */
+    private Uni<UpstreamReply> messages(ChatCall call) {
+        LocalMessages message = new LocalMessages(mapper, call.requestId(), call.body());
+        if (!call.stream()) {
+            return Uni.createFrom().item(UpstreamReply.completion(message.message(), null));
+        }
+        return Uni.createFrom().item(UpstreamReply.streaming(new BufferStream(vertx.getOrCreateContext(),
+                message.events())));
     }
 
     private Uni<UpstreamReply> embeddings(ChatCall call) {

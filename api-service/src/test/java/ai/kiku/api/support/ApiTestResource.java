@@ -15,13 +15,15 @@ import java.util.Map;
  * What the gateway's tests run against: the JVM-wide real Redis Cluster of the shared harness
  * (the api-service never touches PostgreSQL, so unlike KikuInfraResource it starts none), and an
  * {@link UpstreamStub} playing the providers {@code alpha}, {@code beta}, {@code flaky},
- * {@code steady} and billing's internal API, plus a provider {@code down} whose port refuses connections.
+ * {@code steady} and billing's internal API, plus a provider {@code down} whose port refuses connections, and an
+ * {@link AnthropicStub} playing the Anthropic providers {@code claude} and {@code claude2} (model {@code claude-test}).
  * Init arg {@code redis=standalone|sentinel} runs the gateway over the harness's shared server or Sentinel setup
  * instead ({@code kiku.redis.mode} and the rest of its settings).
  */
 public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
 
     private UpstreamStub stub;
+    private AnthropicStub anthropic;
     private String redisMode = "cluster";
 
     @Override
@@ -52,6 +54,14 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("kiku.llm.routes.\"timeout-model\"", "sluggish,alpha");
         config.put("kiku.llm.routes.\"down-model\"", "down,alpha");
         config.put("kiku.llm.routes.\"slow-model\"", "alpha");
+        anthropic = AnthropicStub.start();
+        config.put("kiku.test.anthropic-port", Integer.toString(anthropic.port()));
+        for (String name : new String[]{"claude", "claude2"}) {
+            provider(config, name, anthropic.baseUrl(name), "claude-test", name.equals("claude") ? 10 : 20);
+            config.put("kiku.providers." + name + ".type", "anthropic");
+            config.put("kiku.providers." + name + ".api-key", "sk-ant-" + name);
+            config.put("kiku.providers." + name + ".failure-threshold", "1000");
+        }
         provider(config, "sharea", stub.baseUrl("sharea"), "shared-model", 10);
         provider(config, "shareb", stub.baseUrl("shareb"), "shared-model", 10);
         config.put("kiku.llm.routes.\"shared-model\"", "sharea@3,shareb@1");
@@ -85,6 +95,9 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (stub != null) {
             stub.close();
+        }
+        if (anthropic != null) {
+            anthropic.close();
         }
     }
 }

@@ -32,7 +32,8 @@ public final class FakeBilling {
 
     /**
      * billing's catalogue as the contract's record: per request 1,000 micros; stub models 1 USD / 2 USD per million
-     * tokens in / out; big-model gpt-4o's 2.5 / 10 USD; local-embed 1 USD per million input tokens.
+     * tokens in / out; big-model gpt-4o's 2.5 / 10 USD; local-embed 1 USD per million input tokens;
+     * claude-test (served by the Anthropic stub) 3 / 15 USD.
      */
     public static final Catalogue PRICES = new Catalogue(
             List.of(new Catalogue.Product("llm-proxy", "LLM proxy", "Chat completions", 1000)),
@@ -42,7 +43,8 @@ public final class FakeBilling {
                     model("timeout-model", 1_000_000, 2_000_000, 4000), model("down-model", 1_000_000, 2_000_000, 4000),
                     model("big-model", 2_500_000, 10_000_000, 16384), model("unserved-model", 1, 1, 10),
                     model("shared-model", 1_000_000, 2_000_000, 4000), model("sharedfail-model", 1_000_000, 2_000_000, 4000),
-                    model("limited-model", 1_000_000, 2_000_000, 4000), model("alllimited-model", 1_000_000, 2_000_000, 4000)),
+                    model("limited-model", 1_000_000, 2_000_000, 4000), model("alllimited-model", 1_000_000, 2_000_000, 4000),
+                    model("claude-test", 3_000_000, 15_000_000, 8192)),
             List.of(new Catalogue.CreditPack("pri_local_5", "$5 of credits", 5_000_000, "USD 5.00")));
 
     /** {@link #PRICES} as billing writes it to {@code kiku:catalogue} and answers it on /internal/v1/catalogue. */
