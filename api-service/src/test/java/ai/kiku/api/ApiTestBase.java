@@ -11,10 +11,17 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /** Shared wiring of the gateway tests: billing's Redis state, the stub's hit counters, request helpers. */
 abstract class ApiTestBase {
@@ -72,5 +79,42 @@ abstract class ApiTestBase {
     private String stub(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stubPort + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * Starts a streamed call on a raw socket and leaves once the first event has arrived (the socket closes
+     * mid-stream, as a client that goes away); answers the call's request id.
+     */
+    static String streamAndLeave(FakeBilling.TestKey key, String path, String body) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(10_000); // a refused request is answered without SSE: do not wait for one forever
+            OutputStream out = socket.getOutputStream();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + key.bearer()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String id = null;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("x-request-id:")) {
+                    id = line.substring(line.indexOf(':') + 1).trim();
+                }
+                if (line.contains("data: {")) {
+                    break;
+                }
+            }
+            return id;
+        }
+    }
+
+    /** Waits (up to 15 s) until the call's usage record exists: a left stream is charged when the upstream ends. */
+    void awaitUsage(long accountId, String requestId) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (billing.usageField(accountId, requestId, "cost") == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
     }
 }

@@ -8,11 +8,6 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -101,33 +96,10 @@ class ResponsesTest extends ApiTestBase {
         TestKey key = billing.account(1_000_000, 60);
         String body = "{\"model\":\"stub-model\",\"stream\":true,\"input\":\"#long #usage=5,9\"}";
         String requestId;
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
-            socket.setSoTimeout(10_000); // a refused request is answered without SSE: do not wait for one forever
-            OutputStream out = socket.getOutputStream();
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            out.write(("POST /v1/responses HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + key.bearer()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            String id = null;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (line.toLowerCase().startsWith("x-request-id:")) {
-                    id = line.substring(line.indexOf(':') + 1).trim();
-                }
-                if (line.contains("data: {")) {
-                    break;
-                }
-            }
-            requestId = id;
-        }
+        requestId = streamAndLeave(key, "/v1/responses", body);
         assertThat(requestId).startsWith("req_");
         // the stub needs ~2 s for its 20 deltas; the charge appears when it has finished
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (billing.usageField(key.accountId(), requestId, "cost") == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitUsage(key.accountId(), requestId);
         assertThat(billing.usageField(key.accountId(), requestId, "cost")).isEqualTo("1023");
         assertThat(billing.usageField(key.accountId(), requestId, "out")).isEqualTo("9");
         assertThat(billing.held(key.accountId())).isZero();

@@ -8,11 +8,6 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,32 +64,10 @@ class StreamingTest extends ApiTestBase {
         TestKey key = billing.account(1_000_000, 60);
         String requestId;
         String body = streamChat("stub-model", "#long story", false);
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
-            OutputStream out = socket.getOutputStream();
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + key.bearer()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            String id = null;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (line.toLowerCase().startsWith("x-request-id:")) {
-                    id = line.substring(line.indexOf(':') + 1).trim();
-                }
-                if (line.contains("data: {")) {
-                    break;
-                }
-            }
-            requestId = id;
-        }
+        requestId = streamAndLeave(key, "/v1/chat/completions", body);
         assertThat(requestId).startsWith("req_");
         // The stub needs ~2 s for its 20 chunks; the charge appears when it has finished.
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (billing.usageField(key.accountId(), requestId, "cost") == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitUsage(key.accountId(), requestId);
         assertThat(billing.usageField(key.accountId(), requestId, "cost")).isEqualTo("5020");
         assertThat(billing.usageField(key.accountId(), requestId, "out")).isEqualTo("2000");
         assertThat(billing.balance(key.accountId())).isEqualTo(994_980);

@@ -9,9 +9,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -31,10 +28,8 @@ class CatalogueChangeJourneyTest {
     private static String apiKey;
 
     @BeforeAll
-    static void start() throws IOException {
-        Path routes = Files.createTempFile("e2e-routes", ".properties");
-        Files.writeString(routes, "kiku.llm.routes.\"" + MODEL + "\"=local\n");
-        platform = new Platform(Map.of("QUARKUS_CONFIG_LOCATIONS", routes.toUri().toString()));
+    static void start() {
+        platform = Platform.withLocalModel(MODEL);
     }
 
     @AfterAll
@@ -45,8 +40,7 @@ class CatalogueChangeJourneyTest {
     }
 
     private static RequestSpecification admin() {
-        return RestAssured.given().baseUri(platform.billing.url())
-                .header("Authorization", "Bearer " + Platform.ADMIN_TOKEN).contentType(ContentType.JSON);
+        return platform.admin();
     }
 
     private static RequestSpecification api() {

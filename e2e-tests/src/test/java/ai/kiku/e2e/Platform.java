@@ -4,8 +4,14 @@ import ai.kiku.devstack.PgWire;
 import ai.kiku.devstack.Postgres;
 import ai.kiku.devstack.RedisCluster;
 
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +38,23 @@ final class Platform implements AutoCloseable {
 
     Platform() {
         this(Map.of());
+    }
+
+    /** The platform with {@code model} served by api-service's built-in local provider (as well as local-echo). */
+    static Platform withLocalModel(String model) {
+        try {
+            Path routes = Files.createTempFile("e2e-routes", ".properties");
+            Files.writeString(routes, "kiku.llm.routes.\"" + model + "\"=local\n");
+            return new Platform(Map.of("QUARKUS_CONFIG_LOCATIONS", routes.toUri().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A call to billing's admin API with the platform's admin token. */
+    RequestSpecification admin() {
+        return RestAssured.given().baseUri(billing.url()).header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .contentType(ContentType.JSON);
     }
 
     /** The platform with extra environment variables for api-service. */

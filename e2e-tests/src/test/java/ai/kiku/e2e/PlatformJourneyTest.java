@@ -49,8 +49,7 @@ class PlatformJourneyTest {
     }
 
     private static RequestSpecification admin() {
-        return RestAssured.given().baseUri(platform.billing.url())
-                .header("Authorization", "Bearer " + Platform.ADMIN_TOKEN).contentType(ContentType.JSON);
+        return platform.admin();
     }
 
     /** A call to an internal API as bot-service makes it (its token is the one those endpoints serve). */

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,11 +44,8 @@ class UsageRecordsJourneyTest {
     }
 
     @BeforeAll
-    static void start() throws IOException {
-        // gpt-4o-mini (priced per token in the seeded catalogue) is served by the local stand-in too
-        Path routes = Files.createTempFile("e2e-routes", ".properties");
-        Files.writeString(routes, "kiku.llm.routes.\"" + PRICED_MODEL + "\"=local\n");
-        platform = new Platform(Map.of("QUARKUS_CONFIG_LOCATIONS", routes.toUri().toString()));
+    static void start() {
+        platform = Platform.withLocalModel(PRICED_MODEL);
     }
 
     @AfterAll
@@ -61,8 +56,7 @@ class UsageRecordsJourneyTest {
     }
 
     private static RequestSpecification admin() {
-        return RestAssured.given().baseUri(platform.billing.url())
-                .header("Authorization", "Bearer " + Platform.ADMIN_TOKEN).contentType(ContentType.JSON);
+        return platform.admin();
     }
 
     private static RequestSpecification as(Key key) {

@@ -4,6 +4,7 @@ import ai.kiku.api.provider.ProxyEndpoint;
 import ai.kiku.api.provider.Route;
 import ai.kiku.api.service.CallPrice;
 import ai.kiku.api.service.ChatRequest;
+import ai.kiku.api.service.RequestTrees;
 import ai.kiku.api.service.TokenBound;
 import ai.kiku.common.error.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,6 +33,8 @@ public final class AnthropicRequests {
 
     private static final Set<String> REFUSED_FIELDS = Set.of("mcp_servers", "container");
     private static final Set<String> ROLES = Set.of("user", "assistant");
+    /** Tools the client runs itself: without a type, or {@code custom}. */
+    private static final Set<String> CLIENT_TOOLS = Set.of("", "custom");
 
     private AnthropicRequests() {
     }
@@ -55,7 +58,7 @@ public final class AnthropicRequests {
                     + price.maxOutputTokens());
         }
         validateMessages(body.get("messages"));
-        validateTools(body.get("tools"));
+        RequestTrees.requireToolTypes(body.get("tools"), CLIENT_TOOLS, "custom tools");
         JsonNode stream = body.get("stream");
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
             throw ProblemException.badRequest("stream", "stream must be true or false");
@@ -73,7 +76,7 @@ public final class AnthropicRequests {
                 prompt = Math.addExact(prompt, TOOLS_PROMPT);
                 estimate = Math.addExact(estimate, TOOLS_PROMPT);
             }
-            inputBound = mentions(body, "cache_control") ? Math.multiplyExact(prompt, 2) : prompt;
+            inputBound = RequestTrees.mentions(body, "cache_control") ? Math.multiplyExact(prompt, 2) : prompt;
             inputEstimate = Math.min(inputBound, estimate);
             reserve = price.reservation(inputBound, outputBound);
         } catch (ArithmeticException | IllegalArgumentException e) {
@@ -130,46 +133,5 @@ public final class AnthropicRequests {
                 blocks(nested, here + ".content");
             }
         }
-    }
-
-    private static void validateTools(JsonNode tools) {
-        if (tools == null || tools.isNull()) {
-            return;
-        }
-        if (!tools.isArray()) {
-            throw ProblemException.badRequest("tools", "tools must be an array");
-        }
-        for (int i = 0; i < tools.size(); i++) {
-            JsonNode tool = tools.get(i);
-            if (!tool.isObject()) {
-                throw ProblemException.badRequest("tools[" + i + "]", "each tool must be an object");
-            }
-            JsonNode type = tool.get("type");
-            if (type != null && !type.isNull() && !"custom".equals(type.asText())) {
-                throw ProblemException.badRequest("tools[" + i + "].type", "only custom tools are offered here; '"
-                        + type.asText() + "' carries fees or a hidden prompt that cannot be priced before the call");
-            }
-        }
-    }
-
-    /** Whether an object anywhere in {@code node} has a field named {@code name}. */
-    static boolean mentions(JsonNode node, String name) {
-        if (node.isObject()) {
-            if (node.has(name)) {
-                return true;
-            }
-            for (JsonNode child : node) {
-                if (mentions(child, name)) {
-                    return true;
-                }
-            }
-        } else if (node.isArray()) {
-            for (JsonNode child : node) {
-                if (mentions(child, name)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

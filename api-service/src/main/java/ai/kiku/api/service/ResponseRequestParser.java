@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -53,7 +51,7 @@ public class ResponseRequestParser {
         if (instructions != null && !instructions.isNull() && !instructions.isTextual()) {
             throw ProblemException.badRequest("instructions", "instructions must be a string");
         }
-        validateTools(body.get("tools"));
+        RequestTrees.requireToolTypes(body.get("tools"), BOUNDED_TOOLS, "function and custom tools");
         boolean stream = ChatRequestParser.bool(body, "stream");
         long maxOut = Math.min(price.maxOutputTokens(),
                 ChatRequestParser.limit(body, "max_output_tokens", price.maxOutputTokens()));
@@ -98,43 +96,9 @@ public class ResponseRequestParser {
                 throw ProblemException.badRequest(field, "item references point at context stored at the provider, "
                         + "which cannot be priced here; send the item itself");
             }
-            if (hasFileId(item)) {
+            if (RequestTrees.mentions(item, "file_id")) {
                 throw ProblemException.badRequest(field, "files and images by file_id cannot be priced here; send "
                         + "file_data or image_url");
-            }
-        }
-    }
-
-    private static boolean hasFileId(JsonNode node) {
-        if (node.isArray()) {
-            for (JsonNode element : node) {
-                if (hasFileId(element)) {
-                    return true;
-                }
-            }
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                if (("file_id".equals(field.getKey()) && !field.getValue().isNull()) || hasFileId(field.getValue())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static void validateTools(JsonNode tools) {
-        if (tools == null || tools.isNull()) {
-            return;
-        }
-        if (!tools.isArray()) {
-            throw ProblemException.badRequest("tools", "tools must be an array");
-        }
-        for (int i = 0; i < tools.size(); i++) {
-            String type = tools.get(i).path("type").asText("");
-            if (!BOUNDED_TOOLS.contains(type)) {
-                throw ProblemException.badRequest("tools[" + i + "].type", "only function and custom tools are "
-                        + "supported here: hosted tools ('" + type + "') bill tokens and calls no reservation can bound");
             }
         }
     }
