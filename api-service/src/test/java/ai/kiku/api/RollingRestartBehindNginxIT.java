@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * packaged gateway instances, restarted one at a time (as a Kubernetes rolling update with
  * maxUnavailable 0 does) under steady metered load. Not one request may fail, and every successful
  * call must be charged exactly once: a draining instance answers with Connection: close, then stops
- * accepting, so nginx retries elsewhere only what was never sent.
+ * accepting; a POST nginx wrote into a connection still in its accept queue is reset unread, and nginx
+ * sends it to the other instance with the same attempt id (which runs it once).
  */
 class RollingRestartBehindNginxIT {
 
@@ -61,6 +62,7 @@ class RollingRestartBehindNginxIT {
         Path target = Path.of(System.getProperty("basedir", ".")).resolve("target");
         // nginx fronts all four services; only api has instances here (the others answer 503 problems)
         NginxConfig config = new NginxConfig(NginxConfig.templateDirFrom(target), "127.0.0.1").workers("1")
+                .attemptToken(PackagedInstances.ATTEMPT_TOKEN)
                 .service("api", apiPort, instances.ports())
                 .service("bot", freePort(), List.of())
                 .service("webhook", freePort(), List.of())

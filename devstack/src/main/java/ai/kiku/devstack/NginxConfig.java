@@ -27,6 +27,7 @@ public final class NginxConfig {
     private final Map<String, List<Integer>> instances = new LinkedHashMap<>();
     private String workers = "auto";
     private boolean accessLog = true;
+    private String attemptToken;
 
     public NginxConfig(Path templateDir, String host) {
         this.templateDir = templateDir;
@@ -58,6 +59,18 @@ public final class NginxConfig {
         return this;
     }
 
+    /**
+     * The secret nginx puts before its attempt id (X-Kiku-Attempt), which api instances must be given as
+     * kiku.api.attempt-token: without it they refuse every request nginx sends them.
+     */
+    public NginxConfig attemptToken(String token) {
+        if (token == null || token.isEmpty() || !token.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("the attempt token must be letters, digits, '_', '.' or '-'");
+        }
+        this.attemptToken = token;
+        return this;
+    }
+
     public NginxConfig accessLog(boolean on) {
         this.accessLog = on;
         return this;
@@ -72,6 +85,9 @@ public final class NginxConfig {
             if (!publicPorts.containsKey(service)) {
                 throw new IllegalStateException("no port given for " + service);
             }
+        }
+        if (attemptToken == null) {
+            throw new IllegalStateException("no attempt token given (attemptToken)");
         }
         try {
             Path abs = prefix.toAbsolutePath();
@@ -96,6 +112,7 @@ public final class NginxConfig {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("PREFIX", prefix.toString());
         values.put("WORKERS", workers);
+        values.put("ATTEMPT_TOKEN", attemptToken);
         values.put("HOST", host);
         // As root, nginx's workers would otherwise run as nobody and could not write the prefix's scratch space.
         values.put("USER", "root".equals(System.getProperty("user.name")) ? "user root;" : "");
@@ -135,7 +152,7 @@ public final class NginxConfig {
     }
 
     /**
-     * {@code NginxConfig --prefix DIR --template-dir DIR [--host H] [--workers N] [--no-access-log]
+     * {@code NginxConfig --prefix DIR --template-dir DIR --attempt-token T [--host H] [--workers N] [--no-access-log]
      * --api PUBLIC=PORT,PORT... --bot ... --webhook ... --billing ...}: what ./kiku calls.
      */
     public static void main(String[] args) {
@@ -144,6 +161,7 @@ public final class NginxConfig {
         String host = "127.0.0.1";
         String workers = "auto";
         boolean accessLog = true;
+        String attemptToken = null;
         Map<String, String> specs = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -153,6 +171,7 @@ public final class NginxConfig {
                 case "--host" -> host = args[++i];
                 case "--workers" -> workers = args[++i];
                 case "--no-access-log" -> accessLog = false;
+                case "--attempt-token" -> attemptToken = args[++i];
                 default -> {
                     if (arg.startsWith("--") && SERVICES.contains(arg.substring(2))) {
                         specs.put(arg.substring(2), args[++i]);
@@ -165,7 +184,8 @@ public final class NginxConfig {
         if (prefix == null || templates == null) {
             throw new IllegalArgumentException("--prefix and --template-dir are required");
         }
-        NginxConfig config = new NginxConfig(templates, host).workers(workers).accessLog(accessLog);
+        NginxConfig config = new NginxConfig(templates, host).workers(workers).accessLog(accessLog)
+                .attemptToken(attemptToken);
         specs.forEach((service, spec) -> {
             String[] parts = spec.split("=", 2);
             List<Integer> ports = new ArrayList<>();

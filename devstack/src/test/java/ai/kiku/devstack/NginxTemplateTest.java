@@ -19,17 +19,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The deploy/nginx template run by a real nginx in front of stub instances: what nginx retries, what it
  * never replays, and how it answers the errors it makes itself. A POST that reached an instance may
- * have been charged, so nginx must never send it to a second one.
+ * have been charged: nginx sends one to a second api instance only with the attempt id of the first try
+ * (api runs a request id once), and to the other services never.
  */
 class NginxTemplateTest {
 
+    private static final String TOKEN = "template-test-token";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -42,55 +44,70 @@ class NginxTemplateTest {
 
     @Test
     void shouldRetryAPostOnAnotherInstanceWhenTheFirstRefusedTheConnection() throws Exception {
-        AtomicInteger served = new AtomicInteger();
+        List<String> served = new CopyOnWriteArrayList<>();
         int refusing = freePort(); // nothing listens: the request cannot have reached it
-        int api = nginxFor(List.of(refusing, okStub(served)));
+        int api = nginxFor("api", List.of(refusing, okStub(served)));
 
         for (int i = 0; i < 4; i++) {
             assertThat(post(api, "/v1/chat/completions").statusCode()).isEqualTo(200);
         }
-        assertThat(served).hasValue(4);
+        assertThat(served).hasSize(4);
     }
 
     @Test
-    void shouldNeverReplayAPostThatReachedAnInstanceWhichThenDied() throws Exception {
-        AtomicInteger served = new AtomicInteger();
-        AtomicInteger swallowed = new AtomicInteger();
-        int api = nginxFor(List.of(dyingInstance(swallowed), okStub(served)));
+    void shouldReplayAnApiPostThatReachedAnInstanceWhichThenDiedWithItsOneAttemptId() throws Exception {
+        List<String> served = new CopyOnWriteArrayList<>();
+        List<String> swallowed = new CopyOnWriteArrayList<>();
+        int api = nginxFor("api", List.of(dyingInstance(swallowed), okStub(served)));
+
+        for (int i = 0; i < 6; i++) {
+            assertThat(post(api, "/v1/chat/completions").statusCode()).isEqualTo(200);
+        }
+        assertThat(swallowed).as("POSTs the dying instance read").isNotEmpty();
+        assertThat(served).as("every POST answered by the live instance once").hasSize(6).doesNotHaveDuplicates()
+                .allMatch(attempt -> attempt.matches(TOKEN + ":[0-9a-f]{32}"), "the token and nginx's $request_id");
+        // api takes the attempt id as the request id, so it runs (and charges) a replayed request at most once
+        assertThat(served).as("each replay carries the attempt id of the try that died").containsAll(swallowed);
+    }
+
+    @Test
+    void shouldNeverReplayAPostToAnotherServiceThatReachedAnInstanceWhichThenDied() throws Exception {
+        List<String> served = new CopyOnWriteArrayList<>();
+        List<String> swallowed = new CopyOnWriteArrayList<>();
+        int webhook = nginxFor("webhook", List.of(dyingInstance(swallowed), okStub(served)));
 
         int failed = 0;
         for (int i = 0; i < 6; i++) {
-            HttpResponse<String> response = post(api, "/v1/chat/completions");
+            HttpResponse<String> response = post(webhook, "/webhooks/paddle");
             if (response.statusCode() != 200) {
                 failed++;
                 assertThat(response.statusCode()).isEqualTo(503);
-                assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-                assertThat(response.body()).contains("\"code\":\"unavailable\"");
+                assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
                 assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
             }
         }
-        assertThat(swallowed.get()).as("POSTs the dying instance read").isPositive();
-        assertThat(failed).as("each POST it read failed; none was sent again").isEqualTo(swallowed.get());
-        assertThat(served.get() + swallowed.get()).as("instances reached, in all").isEqualTo(6);
+        assertThat(swallowed).as("POSTs the dying instance read").isNotEmpty();
+        assertThat(failed).as("each POST it read failed; none was sent again").isEqualTo(swallowed.size());
+        assertThat(served.size() + swallowed.size()).as("instances reached, in all").isEqualTo(6);
     }
 
     @Test
     void shouldRetryAGetThatReachedAnInstanceWhichThenDied() throws Exception {
-        AtomicInteger served = new AtomicInteger();
-        AtomicInteger swallowed = new AtomicInteger();
-        int api = nginxFor(List.of(dyingInstance(swallowed), okStub(served)));
+        List<String> served = new CopyOnWriteArrayList<>();
+        List<String> swallowed = new CopyOnWriteArrayList<>();
+        int api = nginxFor("api", List.of(dyingInstance(swallowed), okStub(served)));
 
         for (int i = 0; i < 4; i++) {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(api, "/api/v1/balance")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200); // a GET charges nothing: safe to try elsewhere
         }
-        assertThat(served).hasValue(4);
+        assertThat(served).hasSize(4);
     }
 
     @Test
     void shouldAnswerItsOwnErrorsAsProblemsNeverAsHtml() throws Exception {
-        int api = nginxFor(List.of());
+        int api = nginxFor("api", List.of());
 
         HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(uri(api, "/api/v1/balance")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -114,7 +131,7 @@ class NginxTemplateTest {
 
     @Test
     void shouldPassAVisionSizedBodyToTheChatRoutesOnly() throws Exception {
-        int api = nginxFor(List.of());
+        int api = nginxFor("api", List.of());
         byte[] vision = new byte[16 * 1024 * 1024]; // a base64 image: the service's 20 MiB chat limit decides
 
         for (String path : List.of("/v1/chat/completions", "/api/v1/proxy/llm")) {
@@ -126,7 +143,7 @@ class NginxTemplateTest {
 
     @Test
     void shouldAnswerItsOwnErrorsOnTheOpenAiPathsInOpenAisShape() throws Exception {
-        int api = nginxFor(List.of());
+        int api = nginxFor("api", List.of());
 
         HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(uri(api, "/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -147,25 +164,32 @@ class NginxTemplateTest {
     // ------------------------------------------------------------------------------------------- set-up
 
     /** nginx with the template, api balanced over {@code apiInstances}; returns nginx's api port. */
-    private int nginxFor(List<Integer> apiInstances) throws IOException {
-        int api = freePort();
+    /** nginx with {@code instances} behind {@code service} (the others have none); returns that service's port. */
+    private int nginxFor(String service, List<Integer> instances) throws IOException {
         Path target = Path.of(System.getProperty("basedir", ".")).resolve("target");
         NginxConfig config = new NginxConfig(NginxConfig.templateDirFrom(target), "127.0.0.1").workers("1")
-                .service("api", api, apiInstances)
-                .service("bot", freePort(), List.of())
-                .service("webhook", freePort(), List.of())
-                .service("billing", freePort(), List.of());
-        Path prefix = target.resolve("nginx-template-test-" + api);
-        open.add(Nginx.start(config, prefix, List.of(api)));
-        return api;
+                .attemptToken(TOKEN);
+        int port = 0;
+        List<Integer> listening = new ArrayList<>();
+        for (String name : NginxConfig.SERVICES) {
+            int publicPort = freePort();
+            listening.add(publicPort);
+            config.service(name, publicPort, name.equals(service) ? instances : List.of());
+            if (name.equals(service)) {
+                port = publicPort;
+            }
+        }
+        Path prefix = target.resolve("nginx-template-test-" + port);
+        open.add(Nginx.start(config, prefix, listening));
+        return port;
     }
 
-    /** An instance that answers 200 to everything and counts the requests it got. */
-    private int okStub(AtomicInteger served) throws IOException {
+    /** An instance that answers 200 to everything and keeps the X-Kiku-Attempt of each request it got. */
+    private int okStub(List<String> served) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
-            served.incrementAndGet();
+            served.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Kiku-Attempt")));
             byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -177,14 +201,19 @@ class NginxTemplateTest {
         return server.getAddress().getPort();
     }
 
-    /** An instance that reads a whole request, then dies before answering (as under kill -9), and counts them. */
-    private int dyingInstance(AtomicInteger swallowed) throws IOException {
+    /**
+     * An instance that reads a whole request, then dies before answering (as under kill -9, or as a connection
+     * reset unread in the accept queue of an instance that stopped listening looks to nginx), and keeps the
+     * X-Kiku-Attempt of each.
+     */
+    private int dyingInstance(List<String> swallowed) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket socket = server.accept()) {
-                    if (readRequest(socket.getInputStream())) {
-                        swallowed.incrementAndGet();
+                    String head = readRequest(socket.getInputStream());
+                    if (head != null) {
+                        swallowed.add(String.valueOf(header(head, "x-kiku-attempt")));
                     }
                 } catch (IOException closed) {
                     // the test is over, or nginx gave up on the connection
@@ -197,8 +226,8 @@ class NginxTemplateTest {
         return server.getLocalPort();
     }
 
-    /** Reads one request's head and its Content-Length body; false when the connection closed first. */
-    private static boolean readRequest(InputStream in) throws IOException {
+    /** Reads one request's head and its Content-Length body; returns the head, null when the connection closed first. */
+    private static String readRequest(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int b;
         while ((b = in.read()) != -1) {
@@ -211,10 +240,19 @@ class NginxTemplateTest {
                     }
                 }
                 in.readNBytes((int) length);
-                return true;
+                return head.toString();
             }
         }
-        return false;
+        return null;
+    }
+
+    private static String header(String head, String lowerCaseName) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith(lowerCaseName + ":")) {
+                return line.substring(lowerCaseName.length() + 1).trim();
+            }
+        }
+        return null;
     }
 
     private static HttpResponse<String> post(int port, String path) throws Exception {

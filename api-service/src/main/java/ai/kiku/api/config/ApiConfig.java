@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** Settings of the public API: limits and the cache lifetimes of the gateway. */
 @ConfigMapping(prefix = "kiku.api")
@@ -27,6 +28,13 @@ public interface ApiConfig {
         @WithDefault("20971520")
         int chat();
     }
+
+    /**
+     * The secret the load balancer puts in front of its attempt id ({@code X-Kiku-Attempt: token:id}); unset, the
+     * header is refused. With it, nginx may replay a POST it could not finish on another instance: the replay keeps
+     * the request id, so the money scripts take it once (see RequestIds).
+     */
+    Optional<String> attemptToken();
 
     /**
      * How long a key lookup (also "unknown") is trusted where nothing checks the key again (usage,

@@ -9,6 +9,7 @@ import ai.kiku.api.config.ApiConfig;
 import ai.kiku.api.service.ApiMetrics;
 import ai.kiku.api.service.RequestIds;
 import ai.kiku.common.error.Problem;
+import ai.kiku.common.error.ProblemException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -122,7 +123,14 @@ public class ApiRouter {
     }
 
     private void begin(RoutingContext ctx) {
-        String id = RequestIds.next();
+        String id;
+        ProblemException refused = null;
+        try {
+            id = RequestIds.of(ctx.request().getHeader(RequestIds.ATTEMPT_HEADER), config.attemptToken());
+        } catch (ProblemException e) {
+            id = RequestIds.next();
+            refused = e;
+        }
         ctx.put(REQUEST_ID, id);
         MDC.put("requestId", id);
         ctx.response().putHeader("X-Request-Id", id);
@@ -131,6 +139,10 @@ public class ApiRouter {
                 path.startsWith(CatalogueHandlers.MODEL_PATH) ? "model" : "other"));
         long start = System.nanoTime();
         ctx.addEndHandler(v -> endpoint.request(ctx.response().getStatusCode(), System.nanoTime() - start));
+        if (refused != null) {
+            replies.failure(ctx, refused);
+            return;
+        }
         ctx.next();
     }
 

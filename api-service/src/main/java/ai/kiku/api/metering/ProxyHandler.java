@@ -147,7 +147,9 @@ public class ProxyHandler {
             case KEY_EXPIRED, MODEL_NOT_ALLOWED, TOKEN_RATE_LIMITED, SPEND_CAP_REACHED, MONTHLY_SPEND_CAP_REACHED ->
                     KeyControlProblems.refuse(ctx, replies, call.request(), result);
             case NO_ACCOUNT -> replies.failure(ctx, ProblemException.unavailable("the account's state is not available yet"));
-            case DUPLICATE_HOLD -> replies.failure(ctx, ProblemException.conflict("request id already used"));
+            // a balancer's replay of a request an instance already took (RequestIds): refused, not run twice
+            case DUPLICATE_HOLD -> replies.failure(ctx, ProblemException.conflict("request " + ctx.get(ApiRouter.REQUEST_ID)
+                    + " was already received by another instance, which did not answer; it is not run or charged twice"));
         }
     }
 }

@@ -56,6 +56,8 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("kiku.llm.routes.\"slow-model\"", "alpha");
         // the Anthropic providers have keys, which would turn the built-in local provider off by default
         config.put("kiku.llm.local.enabled", "true");
+        // what nginx puts before its attempt id (BalancerReplayTest)
+        config.put("kiku.api.attempt-token", "test-attempt-token");
         anthropic = AnthropicStub.start();
         config.put("kiku.test.anthropic-port", Integer.toString(anthropic.port()));
         for (String name : new String[]{"claude", "claude2"}) {

@@ -36,6 +36,9 @@ import java.util.function.IntFunction;
  */
 public final class PackagedInstances implements AutoCloseable {
 
+    /** The instances' kiku.api.attempt-token: what an nginx in front of them must be given. */
+    public static final String ATTEMPT_TOKEN = "packaged-it-attempt-token";
+
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final String TINY_CHAT = "{\"model\":\"local-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -189,6 +192,7 @@ public final class PackagedInstances implements AutoCloseable {
         all.put("quarkus.http.host", "127.0.0.1");
         all.put("kiku.redis.hosts", RedisCluster.shared().hosts());
         all.put("kiku.llm.local.enabled", "true");
+        all.put("kiku.api.attempt-token", ATTEMPT_TOKEN);
         all.put("quarkus.log.console.json.enabled", "false");
         all.putAll(properties);
         return all.entrySet().stream().map(property -> "-D" + property.getKey() + "=" + property.getValue()).toList();
