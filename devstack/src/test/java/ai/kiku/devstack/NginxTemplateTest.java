@@ -19,7 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,6 +71,33 @@ class NginxTemplateTest {
                 .allMatch(attempt -> attempt.matches(TOKEN + ":[0-9a-f]{32}"), "the token and nginx's $request_id");
         // api takes the attempt id as the request id, so it runs (and charges) a replayed request at most once
         assertThat(served).as("each replay carries the attempt id of the try that died").containsAll(swallowed);
+    }
+
+    @Test
+    void shouldReplayAnApiPostResetUnreadInTheAcceptQueueOfAnInstanceThatStoppedListening() throws Exception {
+        List<String> served = new CopyOnWriteArrayList<>();
+        // an instance at the end of its drain: connections complete in the kernel's queue, nothing accepts them
+        ServerSocket closing = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        open.add(closing);
+        int api = nginxFor("api", List.of(closing.getLocalPort(), okStub(served)));
+
+        CompletableFuture<HttpResponse<String>> queued = null;
+        for (int i = 0; i < 4 && queued == null; i++) { // round robin: one of the first two waits in the queue
+            CompletableFuture<HttpResponse<String>> call = HTTP.sendAsync(postRequest(api, "/v1/chat/completions"),
+                    HttpResponse.BodyHandlers.ofString());
+            try {
+                assertThat(call.get(500, TimeUnit.MILLISECONDS).statusCode()).isEqualTo(200);
+            } catch (TimeoutException waitingInTheQueue) {
+                queued = call;
+            }
+        }
+        assertThat(queued).as("a POST written into the closing instance's accept queue").isNotNull();
+        int answeredBefore = served.size();
+
+        closing.close(); // Linux resets every connection still queued on a listener that closes, unread
+
+        assertThat(queued.get(10, TimeUnit.SECONDS).statusCode()).as("sent on to the live instance").isEqualTo(200);
+        assertThat(served).hasSize(answeredBefore + 1).doesNotHaveDuplicates();
     }
 
     @Test
@@ -256,9 +286,13 @@ class NginxTemplateTest {
     }
 
     private static HttpResponse<String> post(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(20))
+        return HTTP.send(postRequest(port, path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest postRequest(int port, String path) {
+        return HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}")).build();
     }
 
     private static URI uri(int port, String path) {
