@@ -91,7 +91,8 @@ public class KeyResolver {
 
     /**
      * The caller, or a failed Uni with the 401 problem, from a lookup at most {@code auth-cache-ttl}
-     * old: for endpoints that do not check the key again themselves (usage, products, models).
+     * old: for endpoints that do not check the key again themselves (usage, products, models). A key
+     * past its expiry is refused ({@link #expired}) from that moment on, cached or not.
      */
     public Uni<ApiCaller> resolve(String authorization) {
         return Uni.createFrom().completionStage(() -> resolveFresh(authorization).toCompletionStage());
