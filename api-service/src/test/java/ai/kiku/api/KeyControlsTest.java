@@ -98,7 +98,8 @@ class KeyControlsTest extends ApiTestBase {
                 .body("error.message", containsString("expired"));
         as(valid).contentType("application/json").body(chat("local-echo", "hi")).post("/v1/chat/completions")
                 .then().statusCode(200);
-        as(expired).get("/api/v1/balance").then().statusCode(401);
+        as(expired).get("/api/v1/balance").then().statusCode(401).contentType("application/problem+json")
+                .body("detail", containsString("expired"));
         as(valid).get("/api/v1/balance").then().statusCode(200);
         assertThat(billing.usageRecords(expired.accountId())).isEqualTo(1);
     }

@@ -2,8 +2,8 @@ package ai.kiku.api.metering;
 
 import ai.kiku.api.http.Replies;
 import ai.kiku.api.service.ChatRequest;
+import ai.kiku.api.service.KeyResolver;
 import ai.kiku.common.error.Problem;
-import ai.kiku.common.error.ProblemException;
 import ai.kiku.common.money.Micros;
 import ai.kiku.common.money.ReserveResult;
 import io.vertx.ext.web.RoutingContext;
@@ -22,8 +22,7 @@ final class KeyControlProblems {
     static void refuse(RoutingContext ctx, Replies replies, ChatRequest request, ReserveResult result) {
         long resetSeconds = Math.max(1, (result.rateResetMillis() + 999) / 1000);
         switch (result.outcome()) {
-            case KEY_EXPIRED -> replies.failure(ctx, ProblemException.unauthorized(
-                    "this API key has expired; use another key or ask for a new one"));
+            case KEY_EXPIRED -> replies.failure(ctx, KeyResolver.expired());
             case MODEL_NOT_ALLOWED -> replies.problem(ctx, new Problem("https://kiku.ai/problems/model-not-allowed",
                     "Forbidden", 403, "this API key may not use the model " + request.model())
                     .with("field", "model"));

@@ -93,7 +93,8 @@ public class AccountHandlers {
                 .compose(caller -> money.peekNow(caller.accountId(), caller.keyId()).map(view -> {
                     if (!"active".equals(view.keyStatus())) {
                         keys.forget(authorization);
-                        throw KeyResolver.unauthorized();
+                        // an expired key is told so, as on every other endpoint; any other status is just invalid
+                        throw "expired".equals(view.keyStatus()) ? KeyResolver.expired() : KeyResolver.unauthorized();
                     }
                     if (!view.exists()) {
                         throw ProblemException.unavailable("the account's state is not available yet");
