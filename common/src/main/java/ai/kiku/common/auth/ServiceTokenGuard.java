@@ -14,9 +14,14 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The platform's one rule for bearer tokens on a service's own endpoints, used by each service's request
@@ -24,19 +29,69 @@ import java.util.Set;
  * service (compared in constant time by {@link BearerToken}). A missing or unknown token is 401 with
  * {@code WWW-Authenticate}; a known caller outside the endpoint's {@link Callers} is 403. The decision
  * rests on the matched resource class's {@code @Path} and method, never on the raw path.
+ *
+ * <p>An admin call is made by a named operator: each may have a token of their own
+ * ({@code kiku.admin.operators.<name>}); the shared {@code kiku.admin.token} is the operator
+ * {@value #SHARED_OPERATOR}. The matched name is left on the request as {@value #OPERATOR_PROPERTY}.
  */
 public final class ServiceTokenGuard {
 
+    /** The operator name of the shared {@code kiku.admin.token}. */
+    public static final String SHARED_OPERATOR = "admin-token";
+    /** The request property holding the verified operator's name once an admin call is let through. */
+    public static final String OPERATOR_PROPERTY = "kiku.admin.operator";
+    /** The shortest operator token accepted: a named token must be a real secret, not a password. */
+    public static final int MIN_OPERATOR_TOKEN_LENGTH = 32;
+    private static final Pattern OPERATOR_NAME = Pattern.compile("[a-z0-9-]{1,64}");
+
     private final BearerToken admin;
+    /** Operator name → token, the shared token included (under {@link #SHARED_OPERATOR}) when set. */
+    private final Map<String, BearerToken> operators = new LinkedHashMap<>();
     private final Map<InternalCaller, BearerToken> callers = new EnumMap<>(InternalCaller.class);
 
-    /**
-     * @param adminToken the operators' token; unset refuses every admin call
-     * @param callerTokens the token each calling service presents; an unset one refuses that caller
-     * @throws IllegalStateException when two callers are given the same token (either could act with the other's scope)
-     */
+    /** A guard whose only operator is the shared token ({@link #SHARED_OPERATOR}). */
     public ServiceTokenGuard(Optional<String> adminToken, Map<InternalCaller, Optional<String>> callerTokens) {
+        this(adminToken, Map.of(), callerTokens);
+    }
+
+    /**
+     * @param adminToken the shared operators' token, the operator {@value #SHARED_OPERATOR}; unset, only the
+     *                   named operators may make admin calls
+     * @param operatorTokens each named operator's own token ({@code kiku.admin.operators.<name>})
+     * @param callerTokens the token each calling service presents; an unset one refuses that caller
+     * @throws IllegalStateException when two callers are given the same token (either could act with the other's
+     *         scope), or an operator's name or token is unfit: a name not of 1 to 64 lowercase letters, digits and
+     *         '-', or {@value #SHARED_OPERATOR}; a token shorter than {@value #MIN_OPERATOR_TOKEN_LENGTH} characters
+     *         or the same as another operator's, the shared one's or a service's
+     */
+    public ServiceTokenGuard(Optional<String> adminToken, Map<String, String> operatorTokens,
+                             Map<InternalCaller, Optional<String>> callerTokens) {
         this.admin = BearerToken.of(adminToken);
+        Map<String, String> tokenOwners = new HashMap<>(); // token → the setting that holds it
+        adminToken.map(String::strip).filter(t -> !t.isEmpty()).ifPresent(t -> {
+            tokenOwners.put(t, "kiku.admin.token");
+            operators.put(SHARED_OPERATOR, admin);
+        });
+        for (Map.Entry<String, String> operator : new TreeMap<>(operatorTokens).entrySet()) {
+            String name = operator.getKey();
+            String setting = "kiku.admin.operators." + name;
+            if (!OPERATOR_NAME.matcher(name).matches() || SHARED_OPERATOR.equals(name)) {
+                throw new IllegalStateException(setting + ": an operator's name must be 1 to 64 lowercase letters,"
+                        + " digits or '-', and not " + SHARED_OPERATOR + " (the shared kiku.admin.token's name)");
+            }
+            String token = operator.getValue() == null ? "" : operator.getValue().strip();
+            if (token.length() < MIN_OPERATOR_TOKEN_LENGTH) {
+                throw new IllegalStateException(setting + " (KIKU_ADMIN_OPERATORS_" + name.toUpperCase(Locale.ROOT)
+                        .replace('-', '_') + ") must be at least " + MIN_OPERATOR_TOKEN_LENGTH
+                        + " characters (e.g. openssl rand -hex 32)");
+            }
+            String other = tokenOwners.putIfAbsent(token, setting);
+            if (other != null) {
+                throw new IllegalStateException(other + " and " + setting
+                        + " are the same token; give each operator their own");
+            }
+            operators.put(name, BearerToken.of(Optional.of(token)));
+        }
         Map<String, InternalCaller> seen = new HashMap<>();
         for (InternalCaller caller : InternalCaller.values()) {
             Optional<String> token = callerTokens.getOrDefault(caller, Optional.empty()).map(String::strip)
@@ -48,6 +103,11 @@ public final class ServiceTokenGuard {
                             + " and kiku.internal.tokens." + caller.configName()
                             + " are the same token; give each service its own");
                 }
+                String operator = tokenOwners.get(t);
+                if (operator != null && operator.startsWith("kiku.admin.operators.")) {
+                    throw new IllegalStateException(operator + " and kiku.internal.tokens." + caller.configName()
+                            + " are the same token; an operator's token must be theirs alone");
+                }
             });
             if (callerTokens.containsKey(caller)) {
                 callers.put(caller, BearerToken.of(token));
@@ -55,8 +115,21 @@ public final class ServiceTokenGuard {
         }
     }
 
+    /** Whether any admin call can be let through (the shared token or a named operator's is set). */
     public boolean adminConfigured() {
+        return !operators.isEmpty();
+    }
+
+    /** Whether the shared {@code kiku.admin.token} is set. */
+    public boolean sharedAdminTokenConfigured() {
         return admin.configured();
+    }
+
+    /** The names of the operators with a token of their own ({@code kiku.admin.operators.*}). */
+    public Set<String> namedOperators() {
+        Set<String> names = new TreeSet<>(operators.keySet());
+        names.remove(SHARED_OPERATOR);
+        return names;
     }
 
     /** The callers this service serves whose token is not set (their calls are refused). */
@@ -80,7 +153,12 @@ public final class ServiceTokenGuard {
             if (BearerToken.credentials(header) == null) {
                 return refuse("admin", "missing or malformed bearer token");
             }
-            return admin.matchesAuthorization(header) ? null : refuse("admin", "invalid token");
+            String operator = operator(header);
+            if (operator == null) {
+                return refuse("admin", "invalid token");
+            }
+            request.setProperty(OPERATOR_PROPERTY, operator);
+            return null;
         }
         if (!path.startsWith("/internal/")) {
             return null;
@@ -100,6 +178,17 @@ public final class ServiceTokenGuard {
         return ProblemMappers.respond(new Problem(ProblemTypes.FORBIDDEN, "Forbidden", 403,
                 "the " + caller.configName() + "-service token may not call " + request.getMethod() + " "
                         + request.getUriInfo().getPath()));
+    }
+
+    /** The operator whose token this is; every configured token is compared, so timing does not tell which. */
+    private String operator(String header) {
+        String found = null;
+        for (Map.Entry<String, BearerToken> entry : operators.entrySet()) {
+            if (entry.getValue().matchesAuthorization(header) && found == null) {
+                found = entry.getKey();
+            }
+        }
+        return found;
     }
 
     /** The caller whose token this is; every configured token is compared, so timing does not tell which. */

@@ -24,4 +24,41 @@ class ServiceTokenGuardTest {
         assertThat(guard.unconfiguredCallers()).containsExactly(InternalCaller.WEBHOOK);
         assertThat(guard.adminConfigured()).isFalse();
     }
+
+    private static final String LONG = "0123456789abcdef0123456789abcdef";
+
+    @Test
+    void shouldRefuseAnOperatorTokenShorterThan32Characters() {
+        assertThatThrownBy(() -> new ServiceTokenGuard(Optional.empty(), Map.of("alice", "short"), Map.of()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("kiku.admin.operators.alice").hasMessageContaining("at least 32 characters");
+    }
+
+    @Test
+    void shouldRefuseAnOperatorNameOutsideLowercaseLettersDigitsAndDashes() {
+        for (String name : new String[] {"Alice", "al ice", "a".repeat(65), "admin-token", "a.b"}) {
+            assertThatThrownBy(() -> new ServiceTokenGuard(Optional.empty(), Map.of(name, LONG), Map.of()))
+                    .as(name).isInstanceOf(IllegalStateException.class).hasMessageContaining("operator's name");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnOperatorTokenSharedWithAnotherOperatorTheAdminTokenOrAService() {
+        assertThatThrownBy(() -> new ServiceTokenGuard(Optional.empty(), Map.of("alice", LONG, "bob", LONG), Map.of()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("same token");
+        assertThatThrownBy(() -> new ServiceTokenGuard(Optional.of(LONG), Map.of("alice", LONG), Map.of()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("kiku.admin.token");
+        assertThatThrownBy(() -> new ServiceTokenGuard(Optional.empty(), Map.of("alice", LONG),
+                Map.of(InternalCaller.WEBHOOK, Optional.of(LONG))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("kiku.internal.tokens.webhook");
+    }
+
+    @Test
+    void shouldCountNamedOperatorsAsConfiguredAdminsBesideTheSharedToken() {
+        ServiceTokenGuard guard = new ServiceTokenGuard(Optional.empty(), Map.of("alice", LONG, "b-2", LONG + "x"),
+                Map.of());
+        assertThat(guard.adminConfigured()).isTrue();
+        assertThat(guard.sharedAdminTokenConfigured()).isFalse();
+        assertThat(guard.namedOperators()).containsExactly("alice", "b-2");
+    }
 }
