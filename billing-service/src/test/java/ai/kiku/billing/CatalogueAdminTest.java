@@ -56,7 +56,8 @@ class CatalogueAdminTest extends BillingTestBase {
         List<Map<String, Object>> audit = auditOf(model);
         assertThat(audit).extracting(e -> e.get("action")).containsExactly("retire", "update", "create");
         assertThat(audit).extracting(e -> e.get("entity")).containsOnly("model");
-        assertThat(audit).extracting(e -> e.get("changedBy")).containsExactly("admin-token", "admin-token", "ann@kiku.ai");
+        assertThat(audit).extracting(e -> e.get("changedBy"))
+                .containsExactly("admin-token", "admin-token", "admin-token (says: ann@kiku.ai)");
         Map<String, Object> update = audit.get(1);
         assertThat(update.get("oldValue")).asString().contains("inputPerMillionMicros=1000000");
         assertThat(update.get("newValue")).asString().contains("inputPerMillionMicros=3000000", "maxOutputTokens=8192");

@@ -1,5 +1,6 @@
 package ai.kiku.billing.repository;
 
+import ai.kiku.billing.model.AdminLedgerPage;
 import ai.kiku.common.contract.LedgerEntry;
 import ai.kiku.billing.model.LedgerTotals;
 import ai.kiku.common.error.Problem;
@@ -48,6 +49,12 @@ public class LedgerRepository {
      */
     public Uni<Boolean> book(long accountId, String kind, long amountMicros, String externalRef, String description,
                              boolean suspend) {
+        return book(accountId, kind, amountMicros, externalRef, description, suspend, null);
+    }
+
+    /** As {@link #book(long, String, long, String, String, boolean)}, recording the operator who booked it. */
+    public Uni<Boolean> book(long accountId, String kind, long amountMicros, String externalRef, String description,
+                             boolean suspend, String bookedBy) {
         return tx.transaction(() -> NativeSql.column("SELECT (SELECT coalesce(sum(amount_micros), 0)::bigint "
                                 + "FROM ledger_entries WHERE account_id = ?1) AS balance FROM accounts "
                                 + "WHERE account_id = ?1 FOR UPDATE", Long.class, accountId)
@@ -59,9 +66,9 @@ public class LedgerRepository {
                         }
                     }
                     return NativeSql.update("INSERT INTO ledger_entries (account_id, kind, amount_micros, external_ref, "
-                                    + "description, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                    + "description, created_at, booked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
                                     + "ON CONFLICT (account_id, external_ref) DO NOTHING",
-                            accountId, kind, amountMicros, externalRef, description, NativeSql.now());
+                            accountId, kind, amountMicros, externalRef, description, NativeSql.now(), bookedBy);
                 })
                 .flatMap(rows -> {
                     boolean inserted = rows == 1;
@@ -102,10 +109,19 @@ public class LedgerRepository {
 
     /** Newest first, entries with id below {@code before} (null for the first page). */
     public Uni<List<LedgerEntry>> page(long accountId, Long before, int limit) {
+        return rows(accountId, before, limit).map(rows -> rows.stream().map(LedgerRepository::map).toList());
+    }
+
+    /** As {@link #page}, for operators: each entry with who booked it (null but for operators' adjustments). */
+    public Uni<List<AdminLedgerPage.Entry>> adminPage(long accountId, Long before, int limit) {
+        return rows(accountId, before, limit).map(rows -> rows.stream()
+                .map(r -> AdminLedgerPage.Entry.of(map(r), (String) r[6])).toList());
+    }
+
+    private Uni<List<Object[]>> rows(long accountId, Long before, int limit) {
         return tx.session(() -> NativeSql.list("SELECT entry_id, kind, amount_micros, external_ref, description, "
-                        + "created_at FROM ledger_entries WHERE account_id = ?1 AND entry_id < ?2 "
-                        + "ORDER BY entry_id DESC LIMIT ?3", accountId, before == null ? Long.MAX_VALUE : before, limit))
-                .map(rows -> rows.stream().map(LedgerRepository::map).toList());
+                        + "created_at, booked_by FROM ledger_entries WHERE account_id = ?1 AND entry_id < ?2 "
+                        + "ORDER BY entry_id DESC LIMIT ?3", accountId, before == null ? Long.MAX_VALUE : before, limit));
     }
 
     public Uni<LedgerTotals> totals(long accountId) {

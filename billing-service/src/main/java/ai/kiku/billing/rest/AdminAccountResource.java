@@ -5,7 +5,7 @@ import ai.kiku.billing.model.AccountDetail;
 import ai.kiku.common.contract.AccountView;
 import ai.kiku.common.contract.ApiKey;
 import ai.kiku.billing.model.JobView;
-import ai.kiku.common.contract.LedgerPage;
+import ai.kiku.billing.model.AdminLedgerPage;
 import ai.kiku.common.contract.LedgerResult;
 import ai.kiku.billing.model.Requests;
 import ai.kiku.common.contract.InternalRequests;
@@ -20,6 +20,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -36,7 +37,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import java.util.List;
 import java.util.Map;
 
-/** Operators' API for accounts, keys, adjustments, ledger and Redis rebuilds. */
+/** Operators' API for accounts, keys, adjustments (booked under the verified operator), ledger and Redis rebuilds. */
 @Path("/admin/v1/accounts")
 @Tag(name = "admin")
 @SecurityRequirement(name = "adminToken")
@@ -52,9 +53,12 @@ public class AdminAccountResource {
     private final UsageReportService usage;
     private final RebuildService rebuild;
     private final JobQueue jobs;
+    private final AdminOperator verified;
 
     public AdminAccountResource(AccountService accounts, ApiKeyService keys, LedgerService ledger,
-                                UsageReportService usage, RebuildService rebuild, JobQueue jobs) {
+                                UsageReportService usage, RebuildService rebuild, JobQueue jobs,
+                                AdminOperator verified) {
+        this.verified = verified;
         this.accounts = accounts;
         this.keys = keys;
         this.ledger = ledger;
@@ -121,18 +125,22 @@ public class AdminAccountResource {
 
     @POST
     @Path("/{id}/adjustments")
-    @Operation(summary = "Manual credit (positive) or debit (negative), applied once per idempotencyKey")
+    @Operation(summary = "Manual credit (positive) or debit (negative), applied once per idempotencyKey; booked under "
+            + "the operator the token belongs to (X-Operator: a note beside the shared token's name, 400 if it contradicts "
+            + "a named token)")
     @APIResponse(responseCode = "404", description = "No such account")
-    public Uni<LedgerResult> adjust(@PathParam("id") long id, Requests.Adjustment body) {
-        return ledger.adjust(id, body);
+    public Uni<LedgerResult> adjust(@PathParam("id") long id, @HeaderParam(AdminOperator.HEADER) String claimed,
+                                    Requests.Adjustment body) {
+        return ledger.adjust(id, body, verified.recorded(claimed));
     }
 
     @GET
     @Path("/{id}/ledger")
-    @Operation(summary = "Ledger entries, newest first; page with ?before=<nextBefore>&limit=1..200")
-    public Uni<LedgerPage> ledger(@PathParam("id") long id, @QueryParam("before") String before,
-                                  @QueryParam("limit") String limit) {
-        return ledger.page(id, Params.optionalLong("before", before), Params.optionalInt("limit", limit));
+    @Operation(summary = "Ledger entries, newest first, with who booked each adjustment (bookedBy); page with "
+            + "?before=<nextBefore>&limit=1..200")
+    public Uni<AdminLedgerPage> ledger(@PathParam("id") long id, @QueryParam("before") String before,
+                                       @QueryParam("limit") String limit) {
+        return ledger.adminPage(id, Params.optionalLong("before", before), Params.optionalInt("limit", limit));
     }
 
     @GET

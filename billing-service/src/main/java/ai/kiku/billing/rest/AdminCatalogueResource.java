@@ -26,7 +26,8 @@ import java.util.Map;
 /**
  * Operators' catalogue API: read it, create, update and retire products, model prices and credit packs (each
  * change audited in {@code catalogue_audit} and republished to Redis at once), and read the audit trail.
- * An optional {@code X-Operator} header names the person behind the change in the audit.
+ * A change is audited under the operator its token belongs to; an optional {@code X-Operator} header is kept as
+ * an unverified note beside the shared token's name, and refused (400) when it contradicts a named token.
  */
 @Path("/admin/v1/catalogue")
 @Tag(name = "admin")
@@ -37,14 +38,16 @@ import java.util.Map;
 @APIResponse(responseCode = "400", description = "Invalid input; the problem names the field; nothing was written")
 public class AdminCatalogueResource {
 
-    private static final String OPERATOR = "X-Operator";
+    private static final String OPERATOR = AdminOperator.HEADER;
 
     private final CatalogueService catalogue;
     private final CatalogueAdminService admin;
+    private final AdminOperator verified;
 
-    public AdminCatalogueResource(CatalogueService catalogue, CatalogueAdminService admin) {
+    public AdminCatalogueResource(CatalogueService catalogue, CatalogueAdminService admin, AdminOperator verified) {
         this.catalogue = catalogue;
         this.admin = admin;
+        this.verified = verified;
     }
 
     @GET
@@ -59,7 +62,7 @@ public class AdminCatalogueResource {
     public Uni<Map<String, Object>> putProduct(@HeaderParam(OPERATOR) String operator,
                                                @PathParam("productId") String productId,
                                                CatalogueRequests.PutProduct body) {
-        return admin.putProduct(CatalogueAdminService.actor(operator), productId, body);
+        return admin.putProduct(verified.recorded(operator), productId, body);
     }
 
     @DELETE
@@ -68,7 +71,7 @@ public class AdminCatalogueResource {
     @APIResponse(responseCode = "404", description = "No such active product")
     public Uni<Map<String, Object>> retireProduct(@HeaderParam(OPERATOR) String operator,
                                                   @PathParam("productId") String productId) {
-        return admin.retireProduct(CatalogueAdminService.actor(operator), productId);
+        return admin.retireProduct(verified.recorded(operator), productId);
     }
 
     @PUT
@@ -76,7 +79,7 @@ public class AdminCatalogueResource {
     @Operation(summary = "Create or update a model's prices: micro-USD per one million input and output tokens")
     public Uni<Map<String, Object>> putModel(@HeaderParam(OPERATOR) String operator, @PathParam("model") String model,
                                              CatalogueRequests.PutModel body) {
-        return admin.putModel(CatalogueAdminService.actor(operator), model, body);
+        return admin.putModel(verified.recorded(operator), model, body);
     }
 
     @DELETE
@@ -85,7 +88,7 @@ public class AdminCatalogueResource {
     @APIResponse(responseCode = "404", description = "No such model")
     public Uni<Map<String, Object>> retireModel(@HeaderParam(OPERATOR) String operator,
                                                 @PathParam("model") String model) {
-        return admin.retireModel(CatalogueAdminService.actor(operator), model);
+        return admin.retireModel(verified.recorded(operator), model);
     }
 
     @PUT
@@ -94,7 +97,7 @@ public class AdminCatalogueResource {
     public Uni<Map<String, Object>> putCreditPack(@HeaderParam(OPERATOR) String operator,
                                                   @PathParam("paddlePriceId") String paddlePriceId,
                                                   CatalogueRequests.PutCreditPack body) {
-        return admin.putCreditPack(CatalogueAdminService.actor(operator), paddlePriceId, body);
+        return admin.putCreditPack(verified.recorded(operator), paddlePriceId, body);
     }
 
     @DELETE
@@ -103,7 +106,7 @@ public class AdminCatalogueResource {
     @APIResponse(responseCode = "404", description = "No such active credit pack")
     public Uni<Map<String, Object>> retireCreditPack(@HeaderParam(OPERATOR) String operator,
                                                      @PathParam("paddlePriceId") String paddlePriceId) {
-        return admin.retireCreditPack(CatalogueAdminService.actor(operator), paddlePriceId);
+        return admin.retireCreditPack(verified.recorded(operator), paddlePriceId);
     }
 
     @GET

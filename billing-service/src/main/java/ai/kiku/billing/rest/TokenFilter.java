@@ -17,9 +17,10 @@ import java.util.Map;
 
 
 /**
- * Guards {@code /admin/v1/**} with the operators' token and {@code /internal/v1/**} with one token per
+ * Guards {@code /admin/v1/**} with the operators' tokens (each named operator's own, and the shared one) and {@code /internal/v1/**} with one token per
  * calling service (api, bot, webhook), by the platform's one rule ({@link ServiceTokenGuard}): an unknown
- * token is 401, a known caller outside the endpoint's {@link ai.kiku.common.auth.Callers} is 403.
+ * token is 401, a known caller outside the endpoint's {@link ai.kiku.common.auth.Callers} is 403. The operator an
+ * admin call was verified as is handed to the resources in {@link AdminOperator}.
  */
 @ApplicationScoped
 public class TokenFilter {
@@ -27,18 +28,26 @@ public class TokenFilter {
     private static final Logger LOG = Logger.getLogger(TokenFilter.class);
     private final ServiceTokenGuard guard;
     private final boolean legacyTokenOnly;
+    private final AdminOperator operator;
 
-    public TokenFilter(AdminConfig adminConfig, InternalConfig internalConfig) {
+    /** @throws IllegalStateException on an unfit operator name or token (billing does not start; see the message) */
+    public TokenFilter(AdminConfig adminConfig, InternalConfig internalConfig, AdminOperator operator) {
         InternalConfig.Tokens tokens = internalConfig.tokens();
-        this.guard = new ServiceTokenGuard(adminConfig.token(), Map.of(InternalCaller.API, tokens.api(),
-                InternalCaller.BOT, tokens.bot(), InternalCaller.WEBHOOK, tokens.webhook()));
+        this.operator = operator;
+        this.guard = new ServiceTokenGuard(adminConfig.token(), adminConfig.operators(), Map.of(InternalCaller.API,
+                tokens.api(), InternalCaller.BOT, tokens.bot(), InternalCaller.WEBHOOK, tokens.webhook()));
         this.legacyTokenOnly = guard.unconfiguredCallers().size() == InternalCaller.values().length
                 && internalConfig.token().filter(t -> !t.isBlank()).isPresent();
     }
 
     void onStart(@Observes StartupEvent event) {
         if (!guard.adminConfigured()) {
-            LOG.warn("kiku.admin.token (KIKU_ADMIN_TOKEN) is not set: every /admin/v1 call will be refused");
+            LOG.warn("neither kiku.admin.token (KIKU_ADMIN_TOKEN) nor any kiku.admin.operators.<name> is set:"
+                    + " every /admin/v1 call will be refused");
+        } else {
+            LOG.infof("admin operators with their own token: %s%s", guard.namedOperators(),
+                    guard.sharedAdminTokenConfigured() ? "; the shared kiku.admin.token is recorded as "
+                            + ServiceTokenGuard.SHARED_OPERATOR : "");
         }
         if (legacyTokenOnly) {
             LOG.error("kiku.internal.token is set but billing no longer accepts one shared token: set"
@@ -54,6 +63,11 @@ public class TokenFilter {
     /** Runs after matching, so the decision rests on the resource class and method that would serve the call. */
     @ServerRequestFilter
     public Response check(ContainerRequestContext request, ResourceInfo resource) {
-        return guard.check(request, resource);
+        Response refused = guard.check(request, resource);
+        Object name = request.getProperty(ServiceTokenGuard.OPERATOR_PROPERTY);
+        if (refused == null && name != null) {
+            operator.verified(name.toString());
+        }
+        return refused;
     }
 }

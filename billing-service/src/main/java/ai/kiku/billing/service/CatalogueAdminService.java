@@ -27,12 +27,11 @@ import java.util.regex.Pattern;
  * Operators' changes to the catalogue (products, model prices, credit packs): validated, each written with its
  * {@code catalogue_audit} row in one transaction, then republished to Redis ({@code kiku:catalogue}) at once, from
  * where every api-service instance re-reads it within {@code 2 × kiku.api.catalogue-ttl}. Data only: no migration.
+ * The {@code actor} of each change is the verified operator as {@link ai.kiku.billing.rest.AdminOperator} records it.
  */
 @ApplicationScoped
 public class CatalogueAdminService {
 
-    /** Who changed it when the caller does not say (the admin API has one token). */
-    public static final String DEFAULT_ACTOR = "admin-token";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final int MAX_OUTPUT_TOKENS = 10_000_000;
 
@@ -54,12 +53,6 @@ public class CatalogueAdminService {
         this.catalogue = catalogue;
         this.tx = tx;
         this.json = json;
-    }
-
-    /** The audited name of the caller: the {@code X-Operator} header, else {@link #DEFAULT_ACTOR}. */
-    public static String actor(String header) {
-        String v = Check.optionalText("X-Operator", header, 100);
-        return v == null || v.isEmpty() ? DEFAULT_ACTOR : v;
     }
 
     public Uni<Map<String, Object>> putProduct(String actor, String productId, CatalogueRequests.PutProduct body) {

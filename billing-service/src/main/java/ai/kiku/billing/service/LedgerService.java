@@ -1,6 +1,7 @@
 package ai.kiku.billing.service;
 
 import ai.kiku.billing.model.Account;
+import ai.kiku.billing.model.AdminLedgerPage;
 import ai.kiku.common.contract.LedgerPage;
 import ai.kiku.common.contract.LedgerResult;
 import ai.kiku.billing.model.Requests;
@@ -72,11 +73,14 @@ public class LedgerService {
         }
         String ref = Check.text("externalRef", body.externalRef(), 200);
         String description = Check.optionalText("description", body.description(), 500);
-        return apply(accountId, kind, amount, ref, description);
+        return apply(accountId, kind, amount, ref, description, null);
     }
 
-    /** An operator's manual credit (positive) or debit (negative), once per idempotency key. */
-    public Uni<LedgerResult> adjust(long accountId, Requests.Adjustment body) {
+    /**
+     * An operator's manual credit (positive) or debit (negative), once per idempotency key, booked under the
+     * operator's verified name ({@code bookedBy}); a replay keeps the first booking's.
+     */
+    public Uni<LedgerResult> adjust(long accountId, Requests.Adjustment body, String bookedBy) {
         Check.body(body);
         long amount = Check.amount("amountMicros", body.amountMicros());
         if (amount == 0) {
@@ -85,14 +89,30 @@ public class LedgerService {
         String reason = Check.text("reason", body.reason(), 500);
         String key = Check.text("idempotencyKey", body.idempotencyKey(), 128);
         // an operator moved money by hand: one audit line per booking (with the request's trace id)
-        return apply(accountId, ADJUSTMENT, amount, "adj:" + key, reason).invoke(result -> {
+        return apply(accountId, ADJUSTMENT, amount, "adj:" + key, reason, bookedBy).invoke(result -> {
             if (result.applied()) {
-                LOG.infof("admin adjustment booked: account %d, %d micros, key %s, reason %s", accountId, amount, key, reason);
+                LOG.infof("admin adjustment booked by %s: account %d, %d micros, key %s, reason %s", bookedBy,
+                        accountId, amount, key, reason);
             }
         });
     }
 
     public Uni<LedgerPage> page(long accountId, Long before, Integer limit) {
+        int size = pageSize(before, limit);
+        return accounts.require(accountId).flatMap(a -> ledger.page(accountId, before, size))
+                .map(entries -> new LedgerPage(accountId, entries,
+                        entries.size() == size ? entries.get(entries.size() - 1).entryId() : null));
+    }
+
+    /** As {@link #page}, for operators: with who booked each adjustment (the internal API does not show it). */
+    public Uni<AdminLedgerPage> adminPage(long accountId, Long before, Integer limit) {
+        int size = pageSize(before, limit);
+        return accounts.require(accountId).flatMap(a -> ledger.adminPage(accountId, before, size))
+                .map(entries -> new AdminLedgerPage(accountId, entries,
+                        entries.size() == size ? entries.get(entries.size() - 1).entryId() : null));
+    }
+
+    private static int pageSize(Long before, Integer limit) {
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > MAX_PAGE) {
             throw ProblemException.badRequest("limit", "limit must be between 1 and " + MAX_PAGE);
@@ -100,15 +120,14 @@ public class LedgerService {
         if (before != null && before < 1) {
             throw ProblemException.badRequest("before", "before must be positive");
         }
-        return accounts.require(accountId).flatMap(a -> ledger.page(accountId, before, size))
-                .map(entries -> new LedgerPage(accountId, entries,
-                        entries.size() == size ? entries.get(entries.size() - 1).entryId() : null));
+        return size;
     }
 
-    private Uni<LedgerResult> apply(long accountId, String kind, long amount, String ref, String description) {
+    private Uni<LedgerResult> apply(long accountId, String kind, long amount, String ref, String description,
+                                    String bookedBy) {
         boolean chargeback = "chargeback".equals(kind);
         return accounts.require(accountId).flatMap(account -> ledger.book(accountId, kind, amount, ref, description,
-                chargeback).flatMap(inserted -> money.credit(accountId, ref, amount).flatMap(credit -> {
+                chargeback, bookedBy).flatMap(inserted -> money.credit(accountId, ref, amount).flatMap(credit -> {
                     if (credit.outcome() == CreditOutcome.NO_ACCOUNT) {
                         // Redis lost the account: rebuilding from the ledger (which has this fact) applies it.
                         return rebuild.rebuild(accountId).map(r -> new Booking(inserted, true, r.balanceMicros()));
