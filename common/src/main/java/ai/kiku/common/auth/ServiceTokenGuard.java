@@ -77,7 +77,9 @@ public final class ServiceTokenGuard {
             String setting = "kiku.admin.operators." + name;
             if (!OPERATOR_NAME.matcher(name).matches() || SHARED_OPERATOR.equals(name)) {
                 throw new IllegalStateException(setting + ": an operator's name must be 1 to 64 lowercase letters,"
-                        + " digits or '-', and not " + SHARED_OPERATOR + " (the shared kiku.admin.token's name)");
+                        + " digits or '-', and not " + SHARED_OPERATOR + " (the shared kiku.admin.token's name)"
+                        + (name.contains(".") ? "; in an environment variable '_' reads as '.', so"
+                        + " KIKU_ADMIN_OPERATORS_<NAME> takes letters and digits only" : ""));
             }
             String token = operator.getValue() == null ? "" : operator.getValue().strip();
             if (token.length() < MIN_OPERATOR_TOKEN_LENGTH) {
