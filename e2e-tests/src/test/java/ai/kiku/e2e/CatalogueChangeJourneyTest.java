@@ -105,7 +105,8 @@ class CatalogueChangeJourneyTest {
         JsonPath audit = admin().get("/admin/v1/catalogue/audit").then().statusCode(200).extract().jsonPath();
         assertThat(audit.getString("entries[0].key")).isEqualTo(MODEL);
         assertThat(audit.getString("entries[0].action")).isEqualTo("update");
-        assertThat(audit.getString("entries[0].changedBy")).isEqualTo("e2e");
+        assertThat(audit.getString("entries[0].changedBy")).as("the shared token, with the claim as a note")
+                .isEqualTo("admin-token (says: e2e)");
         assertThat(audit.getLong("entries[0].oldValue.inputPerMillionMicros")).isEqualTo(1_000_000);
         assertThat(audit.getLong("entries[0].newValue.inputPerMillionMicros")).isEqualTo(10_000_000);
     }
