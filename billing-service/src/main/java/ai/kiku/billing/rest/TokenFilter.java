@@ -17,10 +17,11 @@ import java.util.Map;
 
 
 /**
- * Guards {@code /admin/v1/**} with the operators' tokens (each named operator's own, and the shared one) and {@code /internal/v1/**} with one token per
- * calling service (api, bot, webhook), by the platform's one rule ({@link ServiceTokenGuard}): an unknown
- * token is 401, a known caller outside the endpoint's {@link ai.kiku.common.auth.Callers} is 403. The operator an
- * admin call was verified as is handed to the resources in {@link AdminOperator}.
+ * Guards {@code /admin/v1/**} with the operators' tokens (each named operator's own, and the shared one) and
+ * {@code /internal/v1/**} with one token per calling service (api, bot, webhook), by the platform's one rule
+ * ({@link ServiceTokenGuard}): an unknown token is 401, a known caller outside the endpoint's
+ * {@link ai.kiku.common.auth.Callers} is 403. The operator an admin call was verified as is handed to the
+ * resources in {@link AdminOperator}.
  */
 @ApplicationScoped
 public class TokenFilter {
