@@ -56,10 +56,12 @@ public class ApiRouter {
     private final ProxyHandler proxy;
     private final Replies replies;
     private final UsageRecordHandlers usageRecords;
+    private final BodyBudget budget;
 
     public ApiRouter(ApiConfig config, ApiMetrics metrics, AccountHandlers account, CatalogueHandlers catalogue,
-                     ProxyHandler proxy, Replies replies, UsageRecordHandlers usageRecords) {
+                     ProxyHandler proxy, Replies replies, UsageRecordHandlers usageRecords, BodyBudget budget) {
         this.usageRecords = usageRecords;
+        this.budget = budget;
         this.config = config;
         this.metrics = metrics;
         this.account = account;
@@ -97,8 +99,11 @@ public class ApiRouter {
         }
     }
 
-    /** Reads a JSON body of at most {@code limit} bytes (a larger one fails the route with 413, answered 400). */
-    private static Handler<RoutingContext> body(int limit) {
+    /**
+     * Reads a JSON body of at most {@code limit} bytes (a larger one fails the route with 413, answered 400) if it
+     * fits the instance's {@link BodyBudget}, else refuses it unread with 503.
+     */
+    private Handler<RoutingContext> body(int limit) {
         BodyHandler json = BodyHandler.create(false).setBodyLimit(limit);
         return ctx -> {
             ctx.put(BODY_LIMIT, limit);
@@ -107,7 +112,7 @@ public class ApiRouter {
                 // failed the request with a decoder exception (answered 503). The proxy refuses forms
                 // unread (401 without a key, else 400 naming Content-Type), whatever their size.
                 ctx.next();
-            } else {
+            } else if (budget.admit(ctx, limit)) {
                 json.handle(ctx);
             }
         };
