@@ -11,12 +11,14 @@ import ai.kiku.api.service.RequestIds;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import java.util.Locale;
@@ -29,6 +31,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class ApiRouter {
+
+    private static final Logger LOG = Logger.getLogger(ApiRouter.class);
 
     /** RoutingContext key of the request id (also the hold id of a metered call). */
     public static final String REQUEST_ID = "kiku.requestId";
@@ -159,6 +163,10 @@ public class ApiRouter {
             int limit = routeLimit == null ? config.maxBodyBytes() : routeLimit;
             replies.problem(ctx, new Problem("https://kiku.ai/problems/body-too-large", "Invalid request", 400,
                     "the request body exceeds " + limit + " bytes").with("field", "body").with("maxBytes", limit));
+        } else if (ctx.failure() instanceof HttpClosedException) {
+            // the client left mid-upload: nobody to answer, and no fault of ours (logged as an error, each
+            // dropped upload would be one line of noise an adversary could write at will)
+            LOG.debugf("request %s: the client left before its body was read", (Object) ctx.get(REQUEST_ID));
         } else if (ctx.failure() != null) {
             replies.failure(ctx, ctx.failure());
         } else if (status >= 400 && status < 500) {
