@@ -78,6 +78,7 @@ class BodyBudgetTest extends ApiTestBase {
             JsonNode error = MAPPER.readTree(answer.body()).path("error");
             assertThat(error.path("type").asText()).isEqualTo("server_error");
             assertThat(error.path("code").asText()).isEqualTo("unavailable");
+            assertThat(upload.closedByServer(10_000)).as("the refused upload's connection closed").isTrue();
             upload.close();
         }
         assertThat(billing.balance(key.accountId())).isEqualTo(1_000_000);
@@ -111,7 +112,10 @@ class BodyBudgetTest extends ApiTestBase {
             assertThat(anthropic.path("type").asText()).isEqualTo("error");
             assertThat(anthropic.path("error").path("type").asText()).isEqualTo("overloaded_error");
 
-            Answer keyless = Upload.start(null, "/api/v1/proxy/llm", chat("stub-model"), SIZE, false).answerAndClose();
+            // a client that writes its whole body before it reads still gets the answer, not a reset
+            Upload whole = Upload.start(null, "/api/v1/proxy/llm", chat("stub-model"), SIZE, false);
+            whole.sendRest();
+            Answer keyless = whole.answerAndClose();
             assertThat(keyless.status()).as(keyless.text()).isEqualTo(503);
             assertThat(keyless.header("retry-after")).isEqualTo("1");
             assertThat(keyless.header("content-type")).startsWith("application/problem+json");

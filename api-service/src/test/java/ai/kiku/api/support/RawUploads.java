@@ -142,6 +142,18 @@ public final class RawUploads {
                     text + new String(in.readNBytes(length), StandardCharsets.UTF_8));
         }
 
+        /** Whether the gateway closes (or resets) the connection within {@code millis}, sending nothing more. */
+        public boolean closedByServer(int millis) throws IOException {
+            socket.setSoTimeout(millis);
+            try {
+                return socket.getInputStream().read() < 0;
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                return false;
+            } catch (java.net.SocketException reset) {
+                return true;
+            }
+        }
+
         @Override
         public void close() throws IOException {
             socket.close();
