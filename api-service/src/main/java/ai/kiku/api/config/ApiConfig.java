@@ -30,6 +30,14 @@ public interface ApiConfig {
     }
 
     /**
+     * Most request-body bytes this instance reads at once ({@link ai.kiku.api.http.BodyBudget}); a body that does not
+     * fit is refused unread with 503 and Retry-After. Unset: an eighth of the maximum heap, because a body costs 3–4×
+     * its size while it is parsed and sent on, so the bodies in flight then take at most about half the heap; never
+     * less than the largest body limit, or a body that size could never be read.
+     */
+    Optional<Long> bodyBudgetBytes();
+
+    /**
      * The secret the load balancer puts in front of its attempt id ({@code X-Kiku-Attempt: token:id}); unset, the
      * header is refused. With it, nginx may replay a POST it could not finish on another instance: the replay keeps
      * the request id, so the money scripts take it once (see RequestIds).

@@ -11,12 +11,14 @@ import ai.kiku.api.service.RequestIds;
 import ai.kiku.common.error.Problem;
 import ai.kiku.common.error.ProblemException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import java.util.Locale;
@@ -29,6 +31,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class ApiRouter {
+
+    private static final Logger LOG = Logger.getLogger(ApiRouter.class);
 
     /** RoutingContext key of the request id (also the hold id of a metered call). */
     public static final String REQUEST_ID = "kiku.requestId";
@@ -56,10 +60,12 @@ public class ApiRouter {
     private final ProxyHandler proxy;
     private final Replies replies;
     private final UsageRecordHandlers usageRecords;
+    private final BodyBudget budget;
 
     public ApiRouter(ApiConfig config, ApiMetrics metrics, AccountHandlers account, CatalogueHandlers catalogue,
-                     ProxyHandler proxy, Replies replies, UsageRecordHandlers usageRecords) {
+                     ProxyHandler proxy, Replies replies, UsageRecordHandlers usageRecords, BodyBudget budget) {
         this.usageRecords = usageRecords;
+        this.budget = budget;
         this.config = config;
         this.metrics = metrics;
         this.account = account;
@@ -97,8 +103,11 @@ public class ApiRouter {
         }
     }
 
-    /** Reads a JSON body of at most {@code limit} bytes (a larger one fails the route with 413, answered 400). */
-    private static Handler<RoutingContext> body(int limit) {
+    /**
+     * Reads a JSON body of at most {@code limit} bytes (a larger one fails the route with 413, answered 400) if it
+     * fits the instance's {@link BodyBudget}, else refuses it unread with 503.
+     */
+    private Handler<RoutingContext> body(int limit) {
         BodyHandler json = BodyHandler.create(false).setBodyLimit(limit);
         return ctx -> {
             ctx.put(BODY_LIMIT, limit);
@@ -107,7 +116,7 @@ public class ApiRouter {
                 // failed the request with a decoder exception (answered 503). The proxy refuses forms
                 // unread (401 without a key, else 400 naming Content-Type), whatever their size.
                 ctx.next();
-            } else {
+            } else if (budget.admit(ctx, limit)) {
                 json.handle(ctx);
             }
         };
@@ -154,6 +163,10 @@ public class ApiRouter {
             int limit = routeLimit == null ? config.maxBodyBytes() : routeLimit;
             replies.problem(ctx, new Problem("https://kiku.ai/problems/body-too-large", "Invalid request", 400,
                     "the request body exceeds " + limit + " bytes").with("field", "body").with("maxBytes", limit));
+        } else if (ctx.failure() instanceof HttpClosedException) {
+            // the client left mid-upload: nobody to answer, and no fault of ours (logged as an error, each
+            // dropped upload would be one line of noise an adversary could write at will)
+            LOG.debugf("request %s: the client left before its body was read", (Object) ctx.get(REQUEST_ID));
         } else if (ctx.failure() != null) {
             replies.failure(ctx, ctx.failure());
         } else if (status >= 400 && status < 500) {

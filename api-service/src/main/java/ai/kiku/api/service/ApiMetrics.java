@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's meters. Durations are histograms with fixed buckets (not client-side percentiles)
@@ -120,6 +121,19 @@ public class ApiMetrics {
         Gauge.builder("api.circuit.state", state, AtomicInteger::get)
                 .description("Circuit breaker state per provider: 0 closed, 1 open, 2 half-open")
                 .tag("provider", provider).register(registry);
+    }
+
+    /**
+     * The request-body budget: the bytes taken now and its size as gauges, and a counter of the requests it refused;
+     * answers the counter to increment on each refusal.
+     */
+    public Counter bodyBudget(LongSupplier inFlight, long capacity) {
+        Gauge.builder("api.body.budget.in.flight", inFlight::getAsLong).baseUnit("bytes")
+                .description("Request-body bytes being read (bodies of 64 KiB or more)").register(registry);
+        Gauge.builder("api.body.budget.capacity", () -> capacity).baseUnit("bytes")
+                .description("Most request-body bytes read at once (kiku.api.body-budget-bytes)").register(registry);
+        return Counter.builder("api.body.budget.refusals")
+                .description("Requests refused unread with 503: their body did not fit the budget").register(registry);
     }
 
     public void charged(long micros) {
