@@ -15,11 +15,15 @@ import ai.kiku.common.money.Micros;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -61,28 +65,19 @@ public class CatalogueAdminService {
         String name = Check.text("name", body.name(), 200);
         String description = Check.optionalText("description", body.description(), 1000);
         long price = price("pricePerRequestMicros", body.pricePerRequestMicros());
-        return change(actor, "product", id, () -> products.findById(id).flatMap(p -> {
-            Map<String, Object> old = p == null ? null : view(p);
-            ProductEntity e = p == null ? new ProductEntity() : p;
+        return change(actor, "product", id, () -> upsert(products, id, ProductEntity::new, e -> {
             e.productId = id;
             e.name = name;
             e.description = description;
             e.pricePerRequestMicros = price;
             e.active = true;
-            return (p == null ? products.persist(e) : Uni.createFrom().item(e)).replaceWith(new Change(old, view(e)));
-        }));
+        }, CatalogueAdminService::view));
     }
 
     public Uni<Map<String, Object>> retireProduct(String actor, String productId) {
         String id = id("productId", productId);
-        return change(actor, "product", id, () -> products.findById(id).map(p -> {
-            if (p == null || !p.active) {
-                throw ProblemException.notFound("active product " + id);
-            }
-            Map<String, Object> old = view(p);
-            p.active = false;
-            return new Change(old, view(p));
-        }));
+        return change(actor, "product", id, () -> deactivate(products, id, "active product " + id,
+                p -> p.active, p -> p.active = false, CatalogueAdminService::view));
     }
 
     public Uni<Map<String, Object>> putModel(String actor, String model, CatalogueRequests.PutModel body) {
@@ -99,16 +94,13 @@ public class CatalogueAdminService {
             if (product == null || !product.active) {
                 throw ProblemException.badRequest("productId", "productId must name an active product");
             }
-            return models.findById(id);
-        }).flatMap(m -> {
-            Map<String, Object> old = m == null ? null : view(m);
-            ModelPriceEntity e = m == null ? new ModelPriceEntity() : m;
-            e.model = id;
-            e.productId = productId;
-            e.inputPerMillionMicros = in;
-            e.outputPerMillionMicros = out;
-            e.maxOutputTokens = max;
-            return (m == null ? models.persist(e) : Uni.createFrom().item(e)).replaceWith(new Change(old, view(e)));
+            return upsert(models, id, ModelPriceEntity::new, e -> {
+                e.model = id;
+                e.productId = productId;
+                e.inputPerMillionMicros = in;
+                e.outputPerMillionMicros = out;
+                e.maxOutputTokens = max;
+            }, CatalogueAdminService::view);
         }));
     }
 
@@ -134,28 +126,45 @@ public class CatalogueAdminService {
         if (credits > Micros.MAX_AMOUNT) {
             throw ProblemException.badRequest("creditsMicros", "creditsMicros must be at most " + Micros.MAX_AMOUNT);
         }
-        return change(actor, "credit_pack", id, () -> packs.findById(id).flatMap(c -> {
-            Map<String, Object> old = c == null ? null : view(c);
-            CreditPackEntity e = c == null ? new CreditPackEntity() : c;
+        return change(actor, "credit_pack", id, () -> upsert(packs, id, CreditPackEntity::new, e -> {
             e.paddlePriceId = id;
             e.name = name;
             e.creditsMicros = credits;
             e.priceLabel = label;
             e.active = true;
-            return (c == null ? packs.persist(e) : Uni.createFrom().item(e)).replaceWith(new Change(old, view(e)));
-        }));
+        }, CatalogueAdminService::view));
     }
 
     public Uni<Map<String, Object>> retireCreditPack(String actor, String paddlePriceId) {
         String id = id("paddlePriceId", paddlePriceId);
-        return change(actor, "credit_pack", id, () -> packs.findById(id).map(c -> {
-            if (c == null || !c.active) {
-                throw ProblemException.notFound("active credit pack " + id);
+        return change(actor, "credit_pack", id, () -> deactivate(packs, id, "active credit pack " + id,
+                c -> c.active, c -> c.active = false, CatalogueAdminService::view));
+    }
+
+    /** Creates row {@code id} ({@code fresh}) or takes the existing one, sets its fields ({@code fill}): before and after. */
+    private static <E> Uni<Change> upsert(PanacheRepositoryBase<E, String> repository, String id, Supplier<E> fresh,
+                                          Consumer<E> fill, Function<E, Map<String, Object>> view) {
+        return repository.findById(id).flatMap(found -> {
+            Map<String, Object> before = found == null ? null : view.apply(found);
+            E row = found == null ? fresh.get() : found;
+            fill.accept(row);
+            return (found == null ? repository.persist(row) : Uni.createFrom().item(row))
+                    .replaceWith(new Change(before, view.apply(row)));
+        });
+    }
+
+    /** Marks the active row {@code id} inactive; a missing or inactive one is a 404 naming {@code what}. */
+    private static <E> Uni<Change> deactivate(PanacheRepositoryBase<E, String> repository, String id, String what,
+                                              Predicate<E> active, Consumer<E> retire,
+                                              Function<E, Map<String, Object>> view) {
+        return repository.findById(id).map(found -> {
+            if (found == null || !active.test(found)) {
+                throw ProblemException.notFound(what);
             }
-            Map<String, Object> old = view(c);
-            c.active = false;
-            return new Change(old, view(c));
-        }));
+            Map<String, Object> before = view.apply(found);
+            retire.accept(found);
+            return new Change(before, view.apply(found));
+        });
     }
 
     public Uni<CatalogueAuditPage> audit(Long before, Integer limit) {
