@@ -3,7 +3,7 @@ package ai.kiku.api;
 import ai.kiku.api.http.AnthropicError;
 import ai.kiku.api.http.BodyBudget;
 import ai.kiku.api.support.ApiTestResource;
-import ai.kiku.api.support.RawUploads.Answer;
+import ai.kiku.testing.RawHttp.Answer;
 import ai.kiku.api.support.RawUploads.Upload;
 import ai.kiku.api.support.FakeBilling.TestKey;
 import com.fasterxml.jackson.databind.JsonNode;

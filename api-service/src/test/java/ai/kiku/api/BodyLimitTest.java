@@ -2,6 +2,7 @@ package ai.kiku.api;
 
 import ai.kiku.api.support.ApiTestResource;
 import ai.kiku.api.support.FakeBilling.TestKey;
+import ai.kiku.testing.RawHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.WithTestResource;
@@ -10,9 +11,7 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -124,28 +123,9 @@ class BodyLimitTest extends ApiTestBase {
                 }
             });
             writer.start();
-            String answer = read(socket.getInputStream());
+            String answer = RawHttp.read(socket.getInputStream()).text();
             writer.join(30_000);
             return answer;
         }
-    }
-
-    private static String read(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.write(b);
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : text.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 }

@@ -18,6 +18,12 @@ public final class RawHttp {
     /** The status line's code, the whole answer as text; status -1 when the server sent nothing. */
     public record Answer(int status, String text) {
 
+        /** What follows the head (empty when there is no head). */
+        public String body() {
+            int end = text.indexOf("\r\n\r\n");
+            return end < 0 ? "" : text.substring(end + 4);
+        }
+
         /** The value of the first header {@code name} (any case), or null. */
         public String header(String name) {
             int end = text.indexOf("\r\n\r\n");
@@ -60,36 +66,12 @@ public final class RawHttp {
         public Answer exchange(String request) throws IOException {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            try {
-                while (!complete(received.toString(StandardCharsets.ISO_8859_1))) {
-                    int b = in.read(); // byte by byte: nothing of what follows the answer is consumed
-                    if (b < 0) {
-                        break;
-                    }
-                    received.write(b);
-                }
-            } catch (SocketException e) {
-                // reset after (or instead of) an answer
-            }
-            String text = received.toString(StandardCharsets.ISO_8859_1);
-            int status = text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : -1;
-            return new Answer(status, text);
+            return read(socket.getInputStream());
         }
 
         /** Whether the server closes (or resets) the connection within {@code millis}, sending nothing more. */
         public boolean closedByServer(int millis) throws IOException {
-            socket.setSoTimeout(millis);
-            try {
-                return socket.getInputStream().read() < 0;
-            } catch (java.net.SocketTimeoutException stillOpen) {
-                return false;
-            } catch (SocketException reset) {
-                return true;
-            } finally {
-                socket.setSoTimeout(10_000);
-            }
+            return RawHttp.closedByServer(socket, millis);
         }
 
         @Override
@@ -99,6 +81,45 @@ public final class RawHttp {
     }
 
     private RawHttp() {
+    }
+
+    /**
+     * Reads one answer off {@code in}, byte by byte so that nothing of what follows it is consumed (status -1 when
+     * the server closed or reset the connection instead).
+     */
+    public static Answer read(InputStream in) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        try {
+            while (!complete(received.toString(StandardCharsets.ISO_8859_1))) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                received.write(b);
+            }
+        } catch (SocketException e) {
+            // reset after (or instead of) an answer
+        }
+        String text = received.toString(StandardCharsets.ISO_8859_1);
+        int status = text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : -1;
+        return new Answer(status, text);
+    }
+
+    /** Whether the server closes (or resets) {@code socket} within {@code millis}, sending nothing more. */
+    public static boolean closedByServer(Socket socket, int millis) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(before);
+            }
+        }
     }
 
     /** Sends {@code request} (with CRLFs, headers and body) to 127.0.0.1:port and reads until the server closes or 10 s pass. */

@@ -1,5 +1,7 @@
 package ai.kiku.api.support;
 
+import ai.kiku.testing.RawHttp;
+import ai.kiku.testing.RawHttp.Answer;
 import io.restassured.RestAssured;
 
 import java.io.ByteArrayOutputStream;
@@ -8,29 +10,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /** Uploads over raw sockets that stop mid-body, as slow or malicious clients do, which HTTP clients cannot play. */
 public final class RawUploads {
 
     private RawUploads() {
-    }
-
-    /** An answer read off a raw socket: status, head and body. */
-    public record Answer(int status, String text) {
-        public String header(String name) {
-            for (String line : text.substring(0, text.indexOf("\r\n\r\n")).split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                    return line.substring(colon + 1).trim();
-                }
-            }
-            return null;
-        }
-
-        public String body() {
-            return text.substring(text.indexOf("\r\n\r\n") + 4);
-        }
     }
 
     /**
@@ -122,36 +106,12 @@ public final class RawUploads {
         }
 
         public Answer answer() throws IOException {
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    return new Answer(-1, head.toString(StandardCharsets.ISO_8859_1));
-                }
-                head.write(b);
-            }
-            String text = head.toString(StandardCharsets.ISO_8859_1);
-            int length = 0;
-            for (String line : text.split("\r\n")) {
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            return new Answer(Integer.parseInt(text.substring(9, 12)),
-                    text + new String(in.readNBytes(length), StandardCharsets.UTF_8));
+            return RawHttp.read(socket.getInputStream());
         }
 
         /** Whether the gateway closes (or resets) the connection within {@code millis}, sending nothing more. */
         public boolean closedByServer(int millis) throws IOException {
-            socket.setSoTimeout(millis);
-            try {
-                return socket.getInputStream().read() < 0;
-            } catch (java.net.SocketTimeoutException stillOpen) {
-                return false;
-            } catch (java.net.SocketException reset) {
-                return true;
-            }
+            return RawHttp.closedByServer(socket, millis);
         }
 
         @Override
